@@ -1,0 +1,1 @@
+//! Fitting the stage coefficients to measured sweeps.

@@ -1,0 +1,1 @@
+//! GuideLLM benchmark reports, every published layout.

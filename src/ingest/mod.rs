@@ -1,0 +1,192 @@
+//! Reading benchmark results into one record type.
+//!
+//! Every supported file format is parsed by its own module into [`Sweep`]s: an ordered list of
+//! [`Measurement`]s, one per benchmark (load point), taken from one file. A sweep does not know
+//! its speculative-decoding configuration, because GuideLLM reports do not record it;
+//! [`labels`] attaches `k` and `alpha` from command-line flags, a manifest or the file name,
+//! and turns sweeps into labelled [`Series`] that the fitter consumes.
+//!
+//! Units are fixed here, whatever the file used: seconds for times, requests per second for
+//! rates, tokens for lengths. Errors name the file and the JSON path or line of the problem.
+
+pub mod guidellm;
+pub mod labels;
+mod load;
+
+pub use load::{IngestError, load_paths, read_file_bytes};
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::model::SpecConfig;
+
+/// How the load of one benchmark was generated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// One request at a time (concurrency 1).
+    Synchronous,
+    /// As many requests as the client's concurrency cap allows: saturation by design.
+    Throughput,
+    /// Open loop, requests at a constant interval.
+    Constant,
+    /// Open loop, Poisson arrivals.
+    Poisson,
+    /// Closed loop with a fixed number of requests in flight.
+    Concurrent,
+    /// Replay of a recorded arrival trace.
+    Trace,
+    /// The file does not say and the position in the sweep gave no hint.
+    Unknown,
+}
+
+impl Strategy {
+    /// Parses GuideLLM's strategy `type_` discriminator.
+    pub fn from_guidellm(name: &str) -> Self {
+        match name {
+            "synchronous" => Self::Synchronous,
+            "throughput" => Self::Throughput,
+            "constant" => Self::Constant,
+            "poisson" => Self::Poisson,
+            "concurrent" => Self::Concurrent,
+            "trace" | "replay" => Self::Trace,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Lower-case name used in tables and JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Synchronous => "synchronous",
+            Self::Throughput => "throughput",
+            Self::Constant => "constant",
+            Self::Poisson => "poisson",
+            Self::Concurrent => "concurrent",
+            Self::Trace => "trace",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// Percentiles of request latency, seconds, where the file has them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatencyPercentiles {
+    pub p50_s: Option<f64>,
+    pub p90_s: Option<f64>,
+    pub p95_s: Option<f64>,
+    pub p99_s: Option<f64>,
+}
+
+/// Speculative-decoding counters measured over one benchmark, where the file has them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AcceptanceCounters {
+    /// Mean tokens committed per verification, `1 + accepted / drafts`.
+    pub acceptance_length: Option<f64>,
+    /// Draft/verify steps over all requests.
+    pub num_drafts: Option<f64>,
+    /// Draft tokens proposed.
+    pub num_draft_tokens: Option<f64>,
+    /// Draft tokens accepted, the bonus token excluded.
+    pub num_accepted_tokens: Option<f64>,
+    /// Fraction of drafts whose token at position i was accepted, i = 0..k-1.
+    pub per_position_acceptance: Vec<f64>,
+}
+
+/// One benchmark at one load: the measured means that the model is fitted to.
+///
+/// Invariant (checked by the parsers): `rate_per_s` and `latency_s` are finite and above 0;
+/// every other present value is finite and non-negative.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measurement {
+    /// Position of the benchmark in its file, from 0.
+    pub index: usize,
+    /// Load strategy, as the file states it or as inferred (see `strategy_inferred`).
+    pub strategy: Strategy,
+    /// Whether `strategy` was inferred from the position and the measured values.
+    pub strategy_inferred: bool,
+    /// Rate the client was asked to offer, requests per second, for open-loop benchmarks.
+    pub target_rate_per_s: Option<f64>,
+    /// Requests the client kept in flight, for closed-loop benchmarks.
+    pub target_concurrency: Option<f64>,
+    /// Measured completion rate, requests per second.
+    pub rate_per_s: f64,
+    /// Mean end-to-end request latency, seconds.
+    pub latency_s: f64,
+    /// Standard deviation of request latency, seconds.
+    pub latency_std_s: Option<f64>,
+    /// Latency percentiles, seconds.
+    pub latency_percentiles: LatencyPercentiles,
+    /// Measured mean requests in flight.
+    pub concurrency: Option<f64>,
+    /// Mean time to first token, seconds.
+    pub ttft_s: Option<f64>,
+    /// Mean inter-token latency as the client computed it, seconds.
+    pub itl_s: Option<f64>,
+    /// Mean time per output token, seconds.
+    pub tpot_s: Option<f64>,
+    /// Mean prompt tokens per request.
+    pub prompt_tokens: Option<f64>,
+    /// Mean output tokens per request.
+    pub output_tokens: Option<f64>,
+    /// Successful requests the means are taken over.
+    pub requests_successful: Option<u64>,
+    /// Requests that failed.
+    pub requests_errored: Option<u64>,
+    /// Requests cut off at the end of the benchmark.
+    pub requests_incomplete: Option<u64>,
+    /// Speculative-decoding counters, where the file has them.
+    pub acceptance: Option<AcceptanceCounters>,
+}
+
+/// The file format a sweep was read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFormat {
+    /// GuideLLM 0.2.x/0.3.x report (`benchmarks[].metrics`, `args.strategy`).
+    GuideLlmV02,
+    /// GuideLLM 0.4.x report (`benchmarks[].config.strategy`).
+    GuideLlmV04,
+    /// GuideLLM 0.5.x/0.6.x report (`metadata.version` 1).
+    GuideLlmV05,
+    /// GuideLLM 0.7.x report (`metadata.version` 2).
+    GuideLlmV07,
+    /// Bare array of GuideLLM metrics objects, one per benchmark in run order.
+    GuideLlmReduced,
+    /// Compiled-in example data.
+    BuiltIn,
+}
+
+/// The measurements read from one file, in file order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sweep {
+    pub file: PathBuf,
+    pub format: SourceFormat,
+    pub measurements: Vec<Measurement>,
+}
+
+/// Where a series' `k` and `alpha` came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelSource {
+    /// `--k` and `--alpha` on the command line.
+    Flags,
+    /// A manifest entry; the string is the manifest path.
+    Manifest(PathBuf),
+    /// The `alpha-<A>_draft-<K>` pattern in the file name.
+    FileName,
+    /// Compiled-in example data.
+    BuiltIn,
+}
+
+/// A sweep with its speculative-decoding configuration: the unit that the fitter pools.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    /// Display name, for example `alpha-0.70_draft-3`.
+    pub label: String,
+    pub spec: SpecConfig,
+    pub label_source: LabelSource,
+    pub file: PathBuf,
+    pub format: SourceFormat,
+    pub measurements: Vec<Measurement>,
+}
