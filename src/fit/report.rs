@@ -1,0 +1,404 @@
+//! The fit report: the fitted model, its accuracy and its provenance, in one serialisable
+//! document. `speclat fit --json` prints it and `--save` writes it; `speclat predict` reads it
+//! back, so the report is also the saved-model format.
+
+use serde::{Deserialize, Serialize};
+
+use super::accuracy::{self, Accuracy, PointResidual, ResidualAnalysis};
+use super::identify::Identifiability;
+use super::problem::FitPoint;
+use super::select::{Exclusion, Selection};
+use super::solver::StopReason;
+use super::uncertainty::{CoefficientEstimate, IntervalMethod};
+use super::{FitOptions, Fitted};
+use crate::ingest::Series;
+use crate::model::{LoadCosts, SpecConfig, StageCoefficients};
+
+/// Version of the JSON layout of [`FitReport`]; raised on any incompatible change.
+pub const FIT_SCHEMA_VERSION: u32 = 1;
+
+/// What the solver did and why it stopped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SolverSummary {
+    pub stop_reason: StopReason,
+    /// `stop_reason` in words.
+    pub stop_message: String,
+    pub iterations: usize,
+    pub residual_evaluations: usize,
+    pub jacobian_evaluations: usize,
+    /// Final robust cost, half the weighted sum of squared residuals.
+    pub cost: f64,
+    /// Headroom exponent of the residual weights.
+    pub headroom_exponent: f64,
+    /// Huber threshold on the weighted relative residual.
+    pub huber_delta: f64,
+    /// Points whose robust weight fell below 1.
+    pub downweighted_points: usize,
+    /// Coefficients of the linearised non-negative start, seconds.
+    pub start: Vec<f64>,
+}
+
+/// The fitted model of one system.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FittedModel {
+    pub identifiability: Identifiability,
+    /// The six stage coefficients, seconds; `None` for a per-series (reduced) fit.
+    pub coefficients: Option<StageCoefficients>,
+    /// Each coefficient with its standard error and 95% interval.
+    pub coefficient_intervals: Vec<CoefficientEstimate>,
+    pub interval_method: IntervalMethod,
+    /// Mean output tokens per request over the fitted points.
+    pub output_tokens_mean: f64,
+}
+
+/// One series of the fit: its configuration, its costs, and how well it is predicted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesFit {
+    pub label: String,
+    pub file: String,
+    pub k: u32,
+    pub alpha: f64,
+    /// Expected tokens per verification, `E(alpha, k)`.
+    pub expected_tokens: f64,
+    /// Mean output tokens per request over the used points.
+    pub output_tokens_mean: f64,
+    pub points_used: usize,
+    pub points_total: usize,
+    /// Load-independent latency, seconds.
+    pub c1_s: f64,
+    /// Latency added per request in flight, seconds.
+    pub c2_s: f64,
+    /// `1 / C2`, requests per second; `None` when C2 is 0.
+    pub saturation_rate_per_s: Option<f64>,
+    /// Highest measured rate among the used points, requests per second.
+    pub max_used_rate_per_s: f64,
+    pub mape_percent: f64,
+    pub max_ape_percent: f64,
+    pub loso_mape_percent: Option<f64>,
+    /// Every used point of the series.
+    pub points: Vec<PointResidual>,
+}
+
+/// Points counted by the fit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PointCounts {
+    /// Points fitted.
+    pub used: usize,
+    /// Points read.
+    pub total: usize,
+    /// Every point left out, with its reason.
+    pub excluded: Vec<Exclusion>,
+}
+
+/// Everything `speclat fit` reports; also the saved-model format.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FitReport {
+    pub schema_version: u32,
+    /// Version of speclat that wrote the report.
+    pub speclat_version: String,
+    pub model: FittedModel,
+    /// The six coefficients by name, seconds; `None` for a reduced fit. Same values as
+    /// `model.coefficients`, repeated at top level for scripts.
+    pub coefficients: Option<StageCoefficients>,
+    pub solver: SolverSummary,
+    pub accuracy: Accuracy,
+    pub points: PointCounts,
+    pub series: Vec<SeriesFit>,
+    pub residuals: ResidualAnalysis,
+    /// Non-fatal findings, each with its remedy.
+    pub warnings: Vec<String>,
+}
+
+impl FitReport {
+    /// C1 and C2 for a configuration: from the stage coefficients, or, for a reduced fit,
+    /// from the measured series with the same `k` and `alpha`.
+    pub fn costs(&self, spec: SpecConfig, output_tokens: f64) -> Option<LoadCosts> {
+        if let Some(coefficients) = &self.model.coefficients {
+            return coefficients.costs(spec, output_tokens).ok();
+        }
+        self.series
+            .iter()
+            .find(|s| s.k == spec.k() && (s.alpha - spec.alpha()).abs() < 1e-9)
+            .map(|s| LoadCosts::from_totals(s.c1_s, s.c2_s, spec))
+    }
+}
+
+pub(crate) fn assemble(
+    series: &[Series],
+    selection: Selection,
+    points: Vec<FitPoint>,
+    identifiability: Identifiability,
+    fitted: Fitted,
+    options: &FitOptions,
+) -> FitReport {
+    let gamma = options.solver.gamma;
+
+    // Per-point predictions: shared coefficients, or each series' own C1 and C2.
+    let point_coefficients = |p: &FitPoint| -> [f64; 6] {
+        match &fitted {
+            Fitted::Stages(solution) => solution.outcome.coefficients,
+            Fitted::Reduced(fits) => {
+                let ((c1, c2), _) = fits[p.series];
+                [c1, 0.0, 0.0, c2, 0.0, 0.0]
+            }
+        }
+    };
+    let point_x = |p: &FitPoint| -> FitPoint {
+        match &fitted {
+            Fitted::Stages(_) => *p,
+            Fitted::Reduced(_) => FitPoint {
+                x: [1.0, 0.0, 0.0],
+                ..*p
+            },
+        }
+    };
+    let loso = match &fitted {
+        Fitted::Stages(solution) => solution.loso_errors_percent.clone(),
+        Fitted::Reduced(_) => None,
+    };
+    let weights: Vec<f64> = match &fitted {
+        Fitted::Stages(solution) => solution.outcome.weights.clone(),
+        Fitted::Reduced(fits) => {
+            let mut next = vec![0usize; fits.len()];
+            points
+                .iter()
+                .map(|p| {
+                    let w = fits[p.series]
+                        .1
+                        .weights
+                        .get(next[p.series])
+                        .copied()
+                        .unwrap_or(1.0);
+                    next[p.series] += 1;
+                    w
+                })
+                .collect()
+        }
+    };
+
+    let mut residuals = Vec::with_capacity(points.len());
+    for (i, p) in points.iter().enumerate() {
+        let one = &series[p.series];
+        let m = &one.measurements[p.measurement];
+        let rank = selection.used[p.series]
+            .iter()
+            .filter(|&&j| one.measurements[j].rate_per_s > m.rate_per_s)
+            .count()
+            + 1;
+        let c = point_coefficients(p);
+        let q = point_x(p);
+        let predicted = q.predict(&c);
+        residuals.push(PointResidual {
+            series: one.label.clone(),
+            k: one.spec.k(),
+            alpha: one.spec.alpha(),
+            index: m.index,
+            rate_rank_from_top: rank,
+            rate_per_s: m.rate_per_s,
+            latency_s: m.latency_s,
+            predicted_latency_s: predicted,
+            error_percent: predicted.map(|l| (l / m.latency_s - 1.0) * 100.0),
+            loso_error_percent: loso.as_ref().and_then(|e| e[i]),
+            weight: weights.get(i).copied().unwrap_or(1.0),
+        });
+    }
+    let accuracy = accuracy::summarise(&residuals, loso.is_some());
+    let analysis = accuracy::analyse(&residuals);
+
+    let series_fits = series_summaries(series, &selection, &points, &residuals, &fitted);
+    let (model, solver) = model_and_solver(&fitted, &identifiability, &points, gamma, options);
+    let warnings = collect_warnings(&selection, &points, &model, &solver);
+    FitReport {
+        schema_version: FIT_SCHEMA_VERSION,
+        speclat_version: env!("CARGO_PKG_VERSION").to_string(),
+        coefficients: model.coefficients,
+        model,
+        solver,
+        accuracy,
+        points: PointCounts {
+            used: points.len(),
+            total: series.iter().map(|s| s.measurements.len()).sum(),
+            excluded: selection.excluded,
+        },
+        series: series_fits,
+        residuals: analysis,
+        warnings,
+    }
+}
+
+fn series_summaries(
+    series: &[Series],
+    selection: &Selection,
+    points: &[FitPoint],
+    residuals: &[PointResidual],
+    fitted: &Fitted,
+) -> Vec<SeriesFit> {
+    series
+        .iter()
+        .enumerate()
+        .map(|(s, one)| {
+            let own: Vec<usize> = (0..points.len())
+                .filter(|&i| points[i].series == s)
+                .collect();
+            let output_tokens_mean =
+                own.iter().map(|&i| points[i].output_tokens).sum::<f64>() / own.len().max(1) as f64;
+            let (c1_s, c2_s) = match fitted {
+                Fitted::Stages(solution) => {
+                    let c = StageCoefficients::from_array_unchecked(solution.outcome.coefficients);
+                    let costs = c.costs_unchecked(one.spec, output_tokens_mean);
+                    (costs.c1_s, costs.c2_s)
+                }
+                Fitted::Reduced(fits) => fits[s].0,
+            };
+            let errors: Vec<f64> = own
+                .iter()
+                .map(|&i| residuals[i].error_percent.map_or(f64::INFINITY, f64::abs))
+                .collect();
+            let loso: Option<Vec<f64>> = own
+                .iter()
+                .map(|&i| residuals[i].loso_error_percent.map(f64::abs))
+                .collect();
+            let n = errors.len().max(1) as f64;
+            SeriesFit {
+                label: one.label.clone(),
+                file: one.file.display().to_string(),
+                k: one.spec.k(),
+                alpha: one.spec.alpha(),
+                expected_tokens: one.spec.expected_tokens(),
+                output_tokens_mean,
+                points_used: selection.used[s].len(),
+                points_total: one.measurements.len(),
+                c1_s,
+                c2_s,
+                saturation_rate_per_s: (c2_s > 0.0).then(|| 1.0 / c2_s),
+                max_used_rate_per_s: own
+                    .iter()
+                    .map(|&i| points[i].rate_per_s)
+                    .fold(0.0, f64::max),
+                mape_percent: errors.iter().sum::<f64>() / n,
+                max_ape_percent: errors.iter().copied().fold(0.0, f64::max),
+                loso_mape_percent: loso
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.iter().sum::<f64>() / v.len() as f64),
+                points: own.iter().map(|&i| residuals[i].clone()).collect(),
+            }
+        })
+        .collect()
+}
+
+fn model_and_solver(
+    fitted: &Fitted,
+    identifiability: &Identifiability,
+    points: &[FitPoint],
+    gamma: f64,
+    options: &FitOptions,
+) -> (FittedModel, SolverSummary) {
+    let g_mean = points.iter().map(|p| p.output_tokens).sum::<f64>() / points.len().max(1) as f64;
+    match fitted {
+        Fitted::Stages(solution) => {
+            let outcome = &solution.outcome;
+            let model = FittedModel {
+                identifiability: identifiability.clone(),
+                coefficients: Some(StageCoefficients::from_array_unchecked(
+                    outcome.coefficients,
+                )),
+                coefficient_intervals: solution.estimates.clone(),
+                interval_method: solution.interval_method,
+                output_tokens_mean: g_mean,
+            };
+            let solver = SolverSummary {
+                stop_reason: outcome.stop_reason,
+                stop_message: outcome.stop_reason.describe().to_string(),
+                iterations: outcome.iterations,
+                residual_evaluations: outcome.residual_evaluations,
+                jacobian_evaluations: outcome.jacobian_evaluations,
+                cost: outcome.cost,
+                headroom_exponent: gamma,
+                huber_delta: options.solver.huber_delta,
+                downweighted_points: outcome.weights.iter().filter(|w| **w < 1.0).count(),
+                start: solution.start.to_vec(),
+            };
+            (model, solver)
+        }
+        Fitted::Reduced(fits) => {
+            let worst = fits
+                .iter()
+                .map(|(_, o)| o.stop_reason)
+                .find(|r| !matches!(r, StopReason::Converged | StopReason::GradientVanished))
+                .unwrap_or(StopReason::Converged);
+            let model = FittedModel {
+                identifiability: identifiability.clone(),
+                coefficients: None,
+                coefficient_intervals: Vec::new(),
+                interval_method: IntervalMethod::Asymptotic,
+                output_tokens_mean: g_mean,
+            };
+            let solver = SolverSummary {
+                stop_reason: worst,
+                stop_message: worst.describe().to_string(),
+                iterations: fits.iter().map(|(_, o)| o.iterations).sum(),
+                residual_evaluations: fits.iter().map(|(_, o)| o.residual_evaluations).sum(),
+                jacobian_evaluations: fits.iter().map(|(_, o)| o.jacobian_evaluations).sum(),
+                cost: fits.iter().map(|(_, o)| o.cost).sum(),
+                headroom_exponent: gamma,
+                huber_delta: options.solver.huber_delta,
+                downweighted_points: fits
+                    .iter()
+                    .map(|(_, o)| o.weights.iter().filter(|w| **w < 1.0).count())
+                    .sum(),
+                start: Vec::new(),
+            };
+            (model, solver)
+        }
+    }
+}
+
+fn collect_warnings(
+    selection: &Selection,
+    points: &[FitPoint],
+    model: &FittedModel,
+    solver: &SolverSummary,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let excluded = selection.excluded.len();
+    if excluded > 0 {
+        warnings.push(format!(
+            "{excluded} of {} points were left out as saturated or unsteady (listed under excluded points); pass --include-saturated to fit them, or --include SERIES:INDEX for single points",
+            excluded + points.len()
+        ));
+    }
+    for estimate in &model.coefficient_intervals {
+        if estimate.at_bound {
+            warnings.push(format!(
+                "{} sits at its lower bound 0: an unconstrained fit would make it negative, which has no physical meaning; the other coefficients absorb that cost. Measure more draft lengths or acceptance rates to pin it down",
+                estimate.name
+            ));
+        }
+        if estimate.fixed {
+            warnings.push(format!(
+                "{} is fixed at 0 because no fitted series drafts tokens; fit speculative-decoding series together with the baseline to estimate it",
+                estimate.name
+            ));
+        }
+    }
+    if let Identifiability::Reduced {
+        not_identifiable,
+        reason,
+    } = &model.identifiability
+    {
+        warnings.push(format!(
+            "stage coefficients not identifiable ({}): {reason}. C1 and C2 were fitted per series; predictions are limited to the measured configurations",
+            not_identifiable.join(", ")
+        ));
+    }
+    if !matches!(
+        solver.stop_reason,
+        StopReason::Converged | StopReason::GradientVanished
+    ) {
+        warnings.push(format!(
+            "the solver {}; the coefficients may not be the optimum. Check the excluded points and the residual table",
+            solver.stop_message
+        ));
+    }
+    warnings
+}

@@ -1,0 +1,287 @@
+//! Choosing the points that belong to the stable regime, each exclusion with its reason.
+//!
+//! The closed form `L = C1 / (1 - rate * C2)` describes a server below saturation. A sweep
+//! ends past that regime: GuideLLM's throughput benchmark runs at the client's concurrency
+//! cap by design, and the highest constant rates meet preemption and client-side queueing.
+//! The rules, applied per series in this order:
+//!
+//! 1. points named with `--include` are kept and points named with `--exclude` dropped,
+//!    whatever the rules below say;
+//! 2. a throughput benchmark is dropped (saturation by construction);
+//! 3. an open-loop point whose measured rate falls short of its target rate by more than
+//!    `min_sustained_ratio` is dropped: the server did not keep up, so the offered load is
+//!    not the load it served;
+//! 4. a point whose measured concurrency disagrees with Little's law `B = rate * L` by more
+//!    than `littles_law_tolerance` is dropped: its means were not taken over a steady state;
+//! 5. of the remaining points, the `saturated_tail` highest-rate ones are dropped when their
+//!    latency exceeds `tail_latency_factor` times the series' lowest latency. Under the
+//!    closed form that ratio is `1 / (1 - rate * C2)`, so a factor of 2 marks points above
+//!    half the saturation rate. A sweep that never got that busy keeps its top points.
+//!
+//! `--include-saturated` turns off rules 2 to 5.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{Series, Strategy};
+
+/// Settings of point selection.
+#[derive(Clone, Debug)]
+pub struct SelectionOptions {
+    /// Keep every point that is not excluded by name.
+    pub include_saturated: bool,
+    /// How many of the highest-rate points of a series the tail rule may drop.
+    pub saturated_tail: usize,
+    /// Latency ratio to the series' lowest latency above which a tail point is dropped.
+    pub tail_latency_factor: f64,
+    /// Smallest accepted ratio of measured to target rate.
+    pub min_sustained_ratio: f64,
+    /// Largest accepted relative gap between measured concurrency and `rate * L`.
+    pub littles_law_tolerance: f64,
+    /// Points kept whatever the rules say.
+    pub include: Vec<PointSelector>,
+    /// Points dropped whatever the rules say.
+    pub exclude: Vec<PointSelector>,
+}
+
+impl Default for SelectionOptions {
+    fn default() -> Self {
+        Self {
+            include_saturated: false,
+            saturated_tail: 2,
+            tail_latency_factor: 2.0,
+            min_sustained_ratio: 0.9,
+            littles_law_tolerance: 0.1,
+            include: Vec::new(),
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// Names points as `SERIES:INDEX`, where SERIES matches a series label or a file name (a
+/// substring is enough) and INDEX is the benchmark's position in its file, from 0. `SERIES`
+/// alone names every point of the matching series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointSelector {
+    pub series: String,
+    pub index: Option<usize>,
+}
+
+impl std::str::FromStr for PointSelector {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.rsplit_once(':') {
+            Some((series, index)) if !series.is_empty() => {
+                let index = index.parse::<usize>().map_err(|_| {
+                    format!("invalid point `{text}`: the part after `:` must be a benchmark index such as 0 or 9")
+                })?;
+                Ok(Self {
+                    series: series.to_string(),
+                    index: Some(index),
+                })
+            }
+            _ if !text.is_empty() => Ok(Self {
+                series: text.to_string(),
+                index: None,
+            }),
+            _ => Err("invalid point: expected SERIES or SERIES:INDEX".to_string()),
+        }
+    }
+}
+
+impl PointSelector {
+    fn matches(&self, series: &Series, index: usize) -> bool {
+        let file = series.file.to_string_lossy();
+        let named = series.label == self.series || file.contains(&self.series);
+        named && self.index.is_none_or(|i| i == index)
+    }
+}
+
+/// Why a point was left out of the fit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExclusionReason {
+    /// Named with `--exclude`.
+    User,
+    /// A throughput benchmark: the client ran at its concurrency cap.
+    Throughput,
+    /// The server did not sustain the offered rate.
+    NotSustained {
+        rate_per_s: f64,
+        target_rate_per_s: f64,
+    },
+    /// Measured concurrency disagrees with `rate * L`.
+    LittlesLaw {
+        concurrency: f64,
+        expected_concurrency: f64,
+    },
+    /// Among the highest rates of its series and well past the onset of saturation.
+    SaturationTail {
+        /// Latency divided by the series' lowest latency.
+        latency_ratio: f64,
+        /// 1 for the highest rate of the series, 2 for the next.
+        rank_from_top: usize,
+    },
+}
+
+impl ExclusionReason {
+    /// One line for tables and warnings.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::User => "excluded with --exclude".to_string(),
+            Self::Throughput => {
+                "throughput benchmark: runs at the client's concurrency cap, saturated by design"
+                    .to_string()
+            }
+            Self::NotSustained {
+                rate_per_s,
+                target_rate_per_s,
+            } => format!(
+                "rate not sustained: measured {rate_per_s:.3} req/s against a target of {target_rate_per_s:.3} req/s"
+            ),
+            Self::LittlesLaw {
+                concurrency,
+                expected_concurrency,
+            } => format!(
+                "not a steady state: measured concurrency {concurrency:.2} but rate x latency = {expected_concurrency:.2}"
+            ),
+            Self::SaturationTail {
+                latency_ratio,
+                rank_from_top,
+            } => format!(
+                "past the onset of saturation: rate rank {rank_from_top} from the top, latency {latency_ratio:.2}x the series minimum"
+            ),
+        }
+    }
+}
+
+/// One excluded point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// Series label.
+    pub series: String,
+    /// File the point came from.
+    pub file: String,
+    /// Position of the benchmark in its file, from 0.
+    pub index: usize,
+    /// Measured rate, requests per second.
+    pub rate_per_s: f64,
+    /// Measured mean latency, seconds.
+    pub latency_s: f64,
+    pub reason: ExclusionReason,
+    /// `reason` in words.
+    pub message: String,
+}
+
+/// The points kept per series (indices into `Series::measurements`) and the exclusions.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub used: Vec<Vec<usize>>,
+    pub excluded: Vec<Exclusion>,
+}
+
+/// Applies the selection rules to every series.
+pub fn select(series: &[Series], options: &SelectionOptions) -> Selection {
+    let mut selection = Selection::default();
+    for one in series {
+        let (used, excluded) = select_series(one, options);
+        selection.used.push(used);
+        selection.excluded.extend(excluded);
+    }
+    selection
+}
+
+fn select_series(series: &Series, options: &SelectionOptions) -> (Vec<usize>, Vec<Exclusion>) {
+    let mut reasons: Vec<Option<ExclusionReason>> = vec![None; series.measurements.len()];
+    let forced: Vec<bool> = (0..series.measurements.len())
+        .map(|i| options.include.iter().any(|s| s.matches(series, i)))
+        .collect();
+
+    for (i, m) in series.measurements.iter().enumerate() {
+        if options.exclude.iter().any(|s| s.matches(series, i)) && !forced[i] {
+            reasons[i] = Some(ExclusionReason::User);
+            continue;
+        }
+        if options.include_saturated || forced[i] {
+            continue;
+        }
+        if m.strategy == Strategy::Throughput {
+            reasons[i] = Some(ExclusionReason::Throughput);
+            continue;
+        }
+        if let Some(target) = m.target_rate_per_s
+            && target > 0.0
+            && m.rate_per_s < options.min_sustained_ratio * target
+        {
+            reasons[i] = Some(ExclusionReason::NotSustained {
+                rate_per_s: m.rate_per_s,
+                target_rate_per_s: target,
+            });
+            continue;
+        }
+        if let Some(concurrency) = m.concurrency {
+            let expected = m.rate_per_s * m.latency_s;
+            if (concurrency - expected).abs() > options.littles_law_tolerance * expected {
+                reasons[i] = Some(ExclusionReason::LittlesLaw {
+                    concurrency,
+                    expected_concurrency: expected,
+                });
+            }
+        }
+    }
+
+    if !options.include_saturated {
+        apply_tail_rule(series, options, &forced, &mut reasons);
+    }
+
+    let mut used = Vec::new();
+    let mut excluded = Vec::new();
+    for (i, reason) in reasons.into_iter().enumerate() {
+        let m = &series.measurements[i];
+        match reason {
+            None => used.push(i),
+            Some(reason) => excluded.push(Exclusion {
+                series: series.label.clone(),
+                file: series.file.display().to_string(),
+                index: m.index,
+                rate_per_s: m.rate_per_s,
+                latency_s: m.latency_s,
+                message: reason.describe(),
+                reason,
+            }),
+        }
+    }
+    (used, excluded)
+}
+
+fn apply_tail_rule(
+    series: &Series,
+    options: &SelectionOptions,
+    forced: &[bool],
+    reasons: &mut [Option<ExclusionReason>],
+) {
+    let mut remaining: Vec<usize> = (0..reasons.len())
+        .filter(|&i| reasons[i].is_none())
+        .collect();
+    let Some(lowest_latency) = remaining
+        .iter()
+        .map(|&i| series.measurements[i].latency_s)
+        .min_by(f64::total_cmp)
+    else {
+        return;
+    };
+    remaining.sort_by(|&a, &b| {
+        series.measurements[b]
+            .rate_per_s
+            .total_cmp(&series.measurements[a].rate_per_s)
+    });
+    for (rank, &i) in remaining.iter().take(options.saturated_tail).enumerate() {
+        let ratio = series.measurements[i].latency_s / lowest_latency;
+        if ratio > options.tail_latency_factor && !forced[i] {
+            reasons[i] = Some(ExclusionReason::SaturationTail {
+                latency_ratio: ratio,
+                rank_from_top: rank + 1,
+            });
+        }
+    }
+}
