@@ -4,6 +4,10 @@
 // default; they are built only on the failure path, where the size costs nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod example;
+mod example_data;
 pub mod fit;
+pub mod grid;
 pub mod ingest;
 pub mod model;
+pub mod report;
