@@ -15,9 +15,11 @@
 
 mod checks;
 pub mod guidellm;
+mod json_records;
 pub mod labels;
 mod load;
 pub mod speculators_csv;
+pub mod vllm_bench;
 
 pub use load::{IngestError, load_paths, read_file_bytes};
 
