@@ -18,6 +18,7 @@ pub mod guidellm;
 mod json_records;
 pub mod labels;
 mod load;
+pub mod prometheus;
 pub mod sglang;
 pub mod speculators_csv;
 pub mod vllm_bench;
