@@ -418,6 +418,7 @@ fn header_names(bytes: &[u8]) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::acceptance_profile;
 
     const DSPARK_DIR: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -538,6 +539,55 @@ mod tests {
         ] {
             let sweep = load(name);
             assert!(!sweep.measurements.is_empty(), "{name}");
+        }
+    }
+
+    fn mean_acceptance_length(sweep: &Sweep) -> f64 {
+        let lengths = acceptance_lengths(sweep);
+        lengths.iter().sum::<f64>() / lengths.len() as f64
+    }
+
+    fn acceptance_lengths(sweep: &Sweep) -> Vec<f64> {
+        sweep
+            .measurements
+            .iter()
+            .filter_map(|measurement| measurement.acceptance.as_ref()?.acceptance_length)
+            .collect()
+    }
+
+    #[test]
+    fn real_sweeps_solve_to_alpha() {
+        // Effective alpha from the sweep's mean acceptance length, values computed once by
+        // bisection and pinned: both methods land near 0.73 on HumanEval and 0.83 on math.
+        for (name, k, expected_alpha) in [
+            ("dspark_HumanEval.csv", 7, 0.7319),
+            ("mtp_HumanEval.csv", 2, 0.7332),
+            ("dspark_math_reasoning.csv", 7, 0.8343),
+            ("mtp_math_reasoning.csv", 2, 0.8324),
+        ] {
+            let length = mean_acceptance_length(&load(name));
+            let alpha = acceptance_profile::alpha_from_acceptance_length(length, k).unwrap();
+            assert_close(alpha, expected_alpha, 1e-4);
+        }
+    }
+
+    #[test]
+    fn real_sweeps_acceptance_flat_with_load() {
+        for (name, expected_spread) in [
+            ("dspark_HumanEval.csv", 0.0256),
+            ("dspark_math_reasoning.csv", 0.0397),
+            ("mtp_HumanEval.csv", 0.0154),
+        ] {
+            let lengths = acceptance_lengths(&load(name));
+            assert_eq!(lengths.len(), 8, "{name}");
+            let drift = acceptance_profile::acceptance_drift(
+                &lengths,
+                acceptance_profile::DEFAULT_DRIFT_THRESHOLD,
+            )
+            .unwrap()
+            .unwrap();
+            assert_close(drift.relative_spread, expected_spread, 1e-4);
+            assert!(!drift.exceeds_threshold, "{name}");
         }
     }
 
