@@ -13,7 +13,7 @@ fn grammar_text() -> impl Strategy<Value = String> {
         .expect("valid regex")
 }
 
-/// A real record with one span replaced by generated text.
+/// Builds a hand-written result record with one span replaced by generated text.
 fn damaged_record() -> impl Strategy<Value = String> {
     const RECORD: &str = r#"{"request_rate": "inf", "max_concurrency": 8, "completed": 10, "request_throughput": 3.9, "mean_e2el_ms": 1045.0, "mean_e2e_latency_ms": 900.0, "spec_decode_per_position_acceptance_rates": [0.8, 0.5]}"#;
     (0..RECORD.len(), 0..40usize, grammar_text()).prop_map(|(start, length, insert)| {

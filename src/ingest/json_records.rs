@@ -163,14 +163,14 @@ fn quote_non_finite(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl JsonRecord {
-    /// Location text for errors: the line and the field.
+    /// Location text for errors: the line the record starts on.
     pub fn location(&self) -> String {
         format!("record at line {}", self.line)
     }
 
     /// Reads a number field as it is, non-finite values included. Absent and `null` give
     /// `None`; the strings `"inf"`, `"Infinity"`, `"-Infinity"` and `"NaN"` give the float.
-    fn raw_number(&self, path: &Path, field: &str) -> Result<Option<f64>, IngestError> {
+    pub fn raw_number(&self, path: &Path, field: &str) -> Result<Option<f64>, IngestError> {
         match self.object.get(field) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(number)) => Ok(number.as_f64()),

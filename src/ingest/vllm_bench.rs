@@ -121,13 +121,23 @@ fn parse_record(
 
 /// Mean end-to-end latency in seconds, from `mean_e2el_ms` or else from `latencies`.
 fn mean_latency_s(path: &Path, record: &JsonRecord) -> Result<f64, IngestError> {
-    if record.optional(path, "mean_e2el_ms")?.is_some() {
-        let ms = record.required_positive(path, "mean_e2el_ms", LATENCY_HINT)?;
-        return Ok(ms / 1000.0);
+    let mean_e2el_ms = record.raw_number(path, "mean_e2el_ms")?;
+    if let Some(ms) = mean_e2el_ms.filter(|ms| !ms.is_nan()) {
+        return Ok(checks::positive(path, &record.location(), "mean_e2el_ms", ms)? / 1000.0);
     }
 
     let latencies = record.number_list(path, "latencies")?.unwrap_or_default();
     if latencies.is_empty() {
+        // The client writes NaN when no request finished, which no latency can be taken from.
+        if let Some(ms) = mean_e2el_ms {
+            return Err(invalid(
+                path,
+                &record.location(),
+                "mean_e2el_ms",
+                ms,
+                "it must be a finite number; no request may have finished in this run",
+            ));
+        }
         return Err(IngestError::MissingField {
             path: path.to_path_buf(),
             location: record.location(),
@@ -363,6 +373,17 @@ mod tests {
         );
         assert!(message.contains("nan.json"), "{message}");
         assert!(message.contains("`mean_e2el_ms`"), "{message}");
+        assert!(message.contains("finite"), "{message}");
+    }
+
+    #[test]
+    fn nan_latency_falls_back_to_list() {
+        let text = RECORD.replace(
+            r#""mean_e2el_ms": 1045.0"#,
+            r#""mean_e2el_ms": NaN, "latencies": [1.0, 2.0]"#,
+        );
+        let sweeps = parse(Path::new("nan_list.json"), text.as_bytes()).unwrap();
+        assert_close(sweeps[0].measurements[0].latency_s, 1.5);
     }
 
     #[test]
