@@ -9,9 +9,19 @@
 //! Units are fixed here, whatever the file used: seconds for times, requests per second for
 //! rates, tokens for lengths. Errors name the file and the JSON path or line of the problem.
 
+// `IngestError` owns the path, location and hint of each problem. It is returned once per file,
+// on the cold path, so its size costs nothing that boxing every parser's error would repay.
+#![allow(clippy::result_large_err)]
+
+mod checks;
 pub mod guidellm;
+mod json_records;
 pub mod labels;
 mod load;
+pub mod prometheus;
+pub mod sglang;
+pub mod speculators_csv;
+pub mod vllm_bench;
 
 pub use load::{IngestError, load_paths, read_file_bytes};
 
@@ -153,8 +163,26 @@ pub enum SourceFormat {
     GuideLlmV07,
     /// Bare array of GuideLLM metrics objects, one per benchmark in run order.
     GuideLlmReduced,
+    /// `vllm bench serve` / `benchmark_serving.py` result, one JSON object or JSON Lines.
+    VllmBenchServe,
+    /// `python -m sglang.bench_serving` JSON Lines output.
+    SglangBenchServing,
+    /// speculators throughput-interactivity CSV; latency from Little's law.
+    SpeculatorsThroughputInteractivity,
+    /// speculators `perf_results.csv`. Its `latency_s` and `rate_per_s` are medians, not means.
+    SpeculatorsPerfResults,
+    /// Difference of two saved vLLM `/metrics` snapshots.
+    VllmPrometheus,
     /// Compiled-in example data.
     BuiltIn,
+}
+
+impl SourceFormat {
+    /// Whether `Measurement::latency_s` of sweeps in this format is a median rather than a mean.
+    /// The model is stated for means, so fits to such sweeps are approximate.
+    pub fn latency_is_median(&self) -> bool {
+        matches!(self, Self::SpeculatorsPerfResults)
+    }
 }
 
 /// The measurements read from one file, in file order.

@@ -19,6 +19,7 @@
 //! formulas. Fitting lives in [`crate::fit`], file reading in [`crate::ingest`].
 
 mod acceptance;
+pub mod acceptance_profile;
 mod latency;
 
 pub use acceptance::{MAX_DRAFT_LENGTH, SpecConfig, expected_tokens};
@@ -52,4 +53,48 @@ pub enum ModelError {
         "invalid output length {value}: the mean output tokens per request must be finite and above 0"
     )]
     InvalidOutputTokens { value: f64 },
+
+    #[error(
+        "invalid acceptance length E = {value} for k = {k}: it must lie in [1, k + 1] and k must be at least 1"
+    )]
+    InvalidAcceptanceLength { value: f64, k: u32 },
+
+    #[error(
+        "invalid acceptance length E = {value}: it counts the bonus token, so it must be finite and at least 1"
+    )]
+    AcceptanceLengthBelowOne { value: f64 },
+
+    #[error(
+        "invalid acceptance rate {value}{}: it must be a fraction in [0, 1]",
+        position.map(|p| format!(" at draft position {p}")).unwrap_or_default()
+    )]
+    InvalidAcceptanceRate { position: Option<usize>, value: f64 },
+
+    #[error(
+        "invalid acceptance rate {value}%: vLLM reports accepted / drafted tokens in percent, from 0 to 100"
+    )]
+    InvalidAcceptancePercent { value: f64 },
+
+    #[error(
+        "invalid acceptance counts: {accepted} accepted against {proposed} drafted; the drafted count must be above 0 and at least the accepted count"
+    )]
+    InvalidAcceptanceCounts { accepted: f64, proposed: f64 },
+
+    #[error("invalid count {name} = {value}: it must be finite and non-negative")]
+    InvalidCount { name: &'static str, value: f64 },
+
+    #[error("empty acceptance profile: at least one per-position rate is needed")]
+    EmptyAcceptanceProfile,
+
+    #[error(
+        "acceptance rate rises from {previous} to {value} at draft position {position}: a token is accepted only after every earlier one, so rates cannot rise by more than rounding"
+    )]
+    IncreasingAcceptance {
+        position: usize,
+        previous: f64,
+        value: f64,
+    },
+
+    #[error("invalid drift threshold {value}: it must be a finite fraction, 0 or more")]
+    InvalidDriftThreshold { value: f64 },
 }
