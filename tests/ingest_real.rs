@@ -424,3 +424,25 @@ fn empty_benchmark_list_is_rejected() {
         "{message}"
     );
 }
+
+#[test]
+fn qwen8b_labels_from_file_names() {
+    use speclat::ingest::labels::{LabelOptions, label_sweeps};
+
+    let sweeps = load_paths(&[qwen8b_dir()]).unwrap();
+    let series = label_sweeps(sweeps, &LabelOptions::default()).unwrap();
+    assert_eq!(series.len(), 48);
+
+    let mut labels: Vec<_> = series.iter().map(|s| s.label.clone()).collect();
+    labels.sort();
+    labels.dedup();
+    assert_eq!(labels.len(), 48, "every (alpha, k) pair appears once");
+
+    let k3 = series
+        .iter()
+        .find(|s| s.label == "alpha-0.70_draft-3")
+        .expect("the alpha 0.7, k 3 sweep is labelled");
+    assert_eq!(k3.spec.k(), 3);
+    assert_eq!(k3.spec.alpha(), 0.7);
+    assert_eq!(k3.measurements.len(), 10);
+}
