@@ -70,24 +70,45 @@ struct RequestTotals {
 }
 
 /// The metric groups speclat reads; the rest of the `metrics` object is skipped.
+///
+/// Each group deserializes only the values used. Parsing a float costs far more than skipping
+/// it, and the unused statuses and statistics are most of the numbers in a report.
 #[derive(Deserialize)]
 struct Metrics {
     request_totals: Option<RequestTotals>,
-    requests_per_second: Option<StatusSummary>,
-    request_concurrency: Option<StatusSummary>,
-    request_latency: Option<StatusSummary>,
-    prompt_token_count: Option<StatusSummary>,
-    output_token_count: Option<StatusSummary>,
-    time_to_first_token_ms: Option<StatusSummary>,
-    time_per_output_token_ms: Option<StatusSummary>,
-    inter_token_latency_ms: Option<StatusSummary>,
+    requests_per_second: Option<MeanGroup>,
+    request_concurrency: Option<MeanGroup>,
+    request_latency: Option<LatencyGroup>,
+    prompt_token_count: Option<MeanGroup>,
+    output_token_count: Option<MeanGroup>,
+    time_to_first_token_ms: Option<MeanGroup>,
+    time_per_output_token_ms: Option<MeanGroup>,
+    inter_token_latency_ms: Option<MeanGroup>,
+}
+
+/// A status summary of which only the successful requests' mean is read.
+#[derive(Deserialize)]
+struct MeanGroup {
+    successful: Option<MeanOnly>,
 }
 
 #[derive(Deserialize)]
-struct StatusSummary {
+struct MeanOnly {
+    mean: Option<f64>,
+}
+
+/// The `request_latency` status summary: full statistics for successful requests, and the
+/// other statuses' counts as a fallback for `request_totals`.
+#[derive(Deserialize)]
+struct LatencyGroup {
     successful: Option<Summary>,
-    errored: Option<Summary>,
-    incomplete: Option<Summary>,
+    errored: Option<CountOnly>,
+    incomplete: Option<CountOnly>,
+}
+
+#[derive(Deserialize)]
+struct CountOnly {
+    count: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -383,6 +404,33 @@ fn looks_like_sweep(measurements: &[Measurement]) -> bool {
     first_is_sync && second_has_max_concurrency && throughput_is_faster
 }
 
+/// Where a required `<group>.successful.mean` lookup stopped.
+enum MeanLookup {
+    NoGroup,
+    NoSuccessful,
+    Found(Option<f64>),
+}
+
+impl MeanLookup {
+    fn of_group(group: Option<&MeanGroup>) -> Self {
+        match group {
+            None => Self::NoGroup,
+            Some(MeanGroup { successful: None }) => Self::NoSuccessful,
+            Some(MeanGroup {
+                successful: Some(s),
+            }) => Self::Found(s.mean),
+        }
+    }
+
+    fn of_latency(group: Option<&LatencyGroup>) -> Self {
+        match group.map(|g| g.successful.as_ref()) {
+            None => Self::NoGroup,
+            Some(None) => Self::NoSuccessful,
+            Some(Some(s)) => Self::Found(s.mean),
+        }
+    }
+}
+
 struct RequestCounts {
     successful: Option<u64>,
     errored: Option<u64>,
@@ -404,13 +452,13 @@ impl Checker<'_> {
     ) -> Result<Measurement, IngestError> {
         let rate_per_s = self.required_positive(
             "requests_per_second",
-            metrics.requests_per_second.as_ref(),
+            MeanLookup::of_group(metrics.requests_per_second.as_ref()),
             "the measured request rate is the load axis of the fit; a benchmark without \
              successful requests cannot be used, so remove it from the file",
         )?;
         let latency_s = self.required_positive(
             "request_latency",
-            metrics.request_latency.as_ref(),
+            MeanLookup::of_latency(metrics.request_latency.as_ref()),
             "the mean request latency (seconds) is the quantity speclat fits; a benchmark \
              without successful requests cannot be used, so remove it from the file",
         )?;
@@ -471,7 +519,7 @@ impl Checker<'_> {
     fn required_positive(
         &self,
         group_name: &str,
-        group: Option<&StatusSummary>,
+        lookup: MeanLookup,
         hint: &str,
     ) -> Result<f64, IngestError> {
         let missing = |location: String, field: &str| IngestError::MissingField {
@@ -482,15 +530,20 @@ impl Checker<'_> {
         };
 
         let base = &self.base;
-        let group = group.ok_or_else(|| missing(format!("{base}.{group_name}"), group_name))?;
-        let successful = group
-            .successful
-            .as_ref()
-            .ok_or_else(|| missing(format!("{base}.{group_name}.successful"), "successful"))?;
         let location = format!("{base}.{group_name}.successful.mean");
-        let mean = successful
-            .mean
-            .ok_or_else(|| missing(location.clone(), "mean"))?;
+        let mean = match lookup {
+            MeanLookup::NoGroup => {
+                return Err(missing(format!("{base}.{group_name}"), group_name));
+            }
+            MeanLookup::NoSuccessful => {
+                return Err(missing(
+                    format!("{base}.{group_name}.successful"),
+                    "successful",
+                ));
+            }
+            MeanLookup::Found(None) => return Err(missing(location, "mean")),
+            MeanLookup::Found(Some(mean)) => mean,
+        };
 
         if !(mean.is_finite() && mean > 0.0) {
             return Err(IngestError::InvalidValue {
@@ -509,7 +562,7 @@ impl Checker<'_> {
     fn optional_mean(
         &self,
         group_name: &str,
-        group: Option<&StatusSummary>,
+        group: Option<&MeanGroup>,
     ) -> Result<Option<f64>, IngestError> {
         let mean = group
             .and_then(|g| g.successful.as_ref())
@@ -568,9 +621,6 @@ impl Checker<'_> {
         totals: Option<(&RequestTotals, String)>,
     ) -> Result<RequestCounts, IngestError> {
         let latency = metrics.request_latency.as_ref();
-        let from_latency = |pick: fn(&StatusSummary) -> Option<&Summary>| {
-            latency.and_then(pick).and_then(|s| s.count)
-        };
 
         match totals {
             Some((t, location)) => Ok(RequestCounts {
@@ -584,17 +634,23 @@ impl Checker<'_> {
                     successful: self.count(
                         &format!("{location}.successful"),
                         "count",
-                        from_latency(|g| g.successful.as_ref()),
+                        latency
+                            .and_then(|g| g.successful.as_ref())
+                            .and_then(|s| s.count),
                     )?,
                     errored: self.count(
                         &format!("{location}.errored"),
                         "count",
-                        from_latency(|g| g.errored.as_ref()),
+                        latency
+                            .and_then(|g| g.errored.as_ref())
+                            .and_then(|s| s.count),
                     )?,
                     incomplete: self.count(
                         &format!("{location}.incomplete"),
                         "count",
-                        from_latency(|g| g.incomplete.as_ref()),
+                        latency
+                            .and_then(|g| g.incomplete.as_ref())
+                            .and_then(|s| s.count),
                     )?,
                 })
             }

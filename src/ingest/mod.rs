@@ -18,7 +18,7 @@ pub mod guidellm;
 pub mod labels;
 mod load;
 
-pub use load::{IngestError, load_paths, read_file_bytes};
+pub use load::{IngestError, load_paths, parse_bytes, read_file_bytes};
 
 use std::path::PathBuf;
 
