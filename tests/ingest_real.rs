@@ -77,7 +77,7 @@ fn qwen8b_alpha07_k3_values() {
     assert_close(sync.tpot_s.unwrap(), 0.0073129, 1e-6);
     assert_close(sync.prompt_tokens.unwrap(), 520.10, 1e-2);
     assert_close(sync.latency_std_s.unwrap(), 0.08487, 1e-5);
-    // The 0.2/0.3 percentile table has no p50, so the median stands in.
+    // The 0.2/0.3 percentile table has no p50, so the median is used instead.
     assert_close(sync.latency_percentiles.p50_s.unwrap(), 1.00439, 1e-5);
     assert!(sync.latency_percentiles.p99_s.is_some());
 }
@@ -154,8 +154,8 @@ fn qwen4b_twenty_point_sweep() {
     assert_close(last, sweep.measurements[1].rate_per_s, 1e-9);
 }
 
-/// Compares two measurements allowing one unit in the last place: serde_json's default float
-/// parser may round the last bit differently from serde_yaml's.
+/// Compares two measurements to a relative 1e-12, because serde_json's default float parser
+/// may round the last bit differently from serde_yaml's.
 fn assert_same_numbers(a: &speclat::ingest::Measurement, b: &speclat::ingest::Measurement) {
     let numbers = |m: &speclat::ingest::Measurement| {
         vec![

@@ -11,9 +11,9 @@
 //!   labels stripped. The speculators project published its fixed-acceptance sweeps this way.
 //!
 //! Each metric group is a status summary, `{successful, errored, incomplete, total}`, and each
-//! status holds `{mean, median, std_dev, count, percentiles, …}`. Only the few values the model
-//! needs are deserialized: serde skips every other key, including the per-request records and the
-//! distribution arrays that make up most of a report's bytes.
+//! status contains `{mean, median, std_dev, count, percentiles, …}`. Only the few values the
+//! model needs are deserialized. Serde skips every other key, including the distribution arrays
+//! and the per-request records, which make up most of a full report's bytes.
 
 use std::path::Path;
 
@@ -350,11 +350,14 @@ fn reduced_sweep(path: &Path, metrics: Vec<Metrics>) -> Result<Sweep, IngestErro
 /// Fills in strategies the file does not state, assuming GuideLLM's `sweep` profile order.
 ///
 /// A sweep runs a synchronous benchmark, then a throughput benchmark, then `n` constant-rate
-/// benchmarks. GuideLLM (0.2 to 0.7) spaces the constant rates evenly between the two measured
-/// rates, excluding the synchronous rate and including the throughput rate: with synchronous
-/// rate `s` and throughput rate `t`, the j-th constant benchmark targets `s + j (t - s) / n`.
+/// benchmarks. The constant rates are spaced evenly between the two measured rates, excluding
+/// the synchronous rate and including the throughput rate: with synchronous rate `s` and
+/// throughput rate `t`, the j-th constant benchmark targets `s + j (t - s) / n`. This spacing
+/// reproduces the measured rates of the unsaturated points in the speculators project's
+/// GuideLLM 0.2/0.3 sweeps to within 2 %.
+///
 /// The pattern is accepted only when the first point ran about one request at a time and the
-/// second had the highest concurrency; otherwise unstated strategies stay `Unknown`.
+/// second had the highest concurrency. Otherwise unstated strategies stay `Unknown`.
 fn infer_sweep_strategies(measurements: &mut [Measurement]) {
     if measurements.iter().all(|m| m.strategy != Strategy::Unknown) {
         return;
@@ -404,7 +407,7 @@ fn looks_like_sweep(measurements: &[Measurement]) -> bool {
     first_is_sync && second_has_max_concurrency && throughput_is_faster
 }
 
-/// Where a required `<group>.successful.mean` lookup stopped.
+/// Outcome of a required `<group>.successful.mean` lookup.
 enum MeanLookup {
     NoGroup,
     NoSuccessful,
@@ -614,7 +617,7 @@ impl Checker<'_> {
     /// Returns the successful, errored and incomplete request counts.
     ///
     /// `request_totals` is preferred where present; otherwise the `count` of each status of
-    /// `request_latency` stands in, which is the number of requests of that status.
+    /// `request_latency` is used, which is the number of requests of that status.
     fn request_counts(
         &self,
         metrics: &Metrics,
@@ -684,5 +687,227 @@ impl Checker<'_> {
             hint: "GuideLLM writes request counts as whole numbers; correct or delete the value"
                 .to_string(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metrics_json(rate: f64, latency: f64, concurrency: f64) -> String {
+        format!(
+            r#"{{"requests_per_second": {{"successful": {{"mean": {rate}}}}},
+                "request_concurrency": {{"successful": {{"mean": {concurrency}}}}},
+                "request_latency": {{"successful": {{"mean": {latency}}}}}}}"#
+        )
+    }
+
+    fn parse(text: &str) -> Result<Sweep, IngestError> {
+        parse_json(Path::new("test.json"), text)
+    }
+
+    fn error_message(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn reduced_sweep_infers_strategies() {
+        let text = format!(
+            "[{}, {}, {}, {}]",
+            metrics_json(1.0, 1.0, 1.0),
+            metrics_json(10.0, 8.0, 80.0),
+            metrics_json(5.0, 1.2, 6.0),
+            metrics_json(9.0, 3.0, 27.0),
+        );
+        let sweep = parse(&text).unwrap();
+        assert_eq!(sweep.format, SourceFormat::GuideLlmReduced);
+
+        let strategies: Vec<_> = sweep.measurements.iter().map(|m| m.strategy).collect();
+        assert_eq!(
+            strategies,
+            [
+                Strategy::Synchronous,
+                Strategy::Throughput,
+                Strategy::Constant,
+                Strategy::Constant
+            ]
+        );
+        assert!(sweep.measurements.iter().all(|m| m.strategy_inferred));
+        // Two constant rates between 1 and 10 req/s: 5.5 and 10.
+        assert_eq!(sweep.measurements[2].target_rate_per_s, Some(5.5));
+        assert_eq!(sweep.measurements[3].target_rate_per_s, Some(10.0));
+        assert_eq!(sweep.measurements[1].target_rate_per_s, None);
+    }
+
+    #[test]
+    fn reduced_sweep_without_sync_start() {
+        // The first point ran 4 requests at a time, so it was not synchronous.
+        let text = format!(
+            "[{}, {}, {}]",
+            metrics_json(4.0, 1.0, 4.0),
+            metrics_json(10.0, 8.0, 80.0),
+            metrics_json(5.0, 1.2, 6.0),
+        );
+        let sweep = parse(&text).unwrap();
+        for m in &sweep.measurements {
+            assert_eq!(m.strategy, Strategy::Unknown);
+            assert!(!m.strategy_inferred);
+            assert_eq!(m.target_rate_per_s, None);
+        }
+    }
+
+    #[test]
+    fn report_without_strategies_is_inferred() {
+        let text = format!(
+            r#"{{"benchmarks": [{{"metrics": {}}}, {{"metrics": {}}}, {{"metrics": {}}}]}}"#,
+            metrics_json(1.0, 1.0, 1.0),
+            metrics_json(10.0, 8.0, 80.0),
+            metrics_json(5.0, 1.2, 6.0),
+        );
+        let sweep = parse(&text).unwrap();
+        assert_eq!(sweep.format, SourceFormat::GuideLlmV02);
+        assert_eq!(sweep.measurements[0].strategy, Strategy::Synchronous);
+        assert_eq!(sweep.measurements[2].strategy, Strategy::Constant);
+        assert!(sweep.measurements[2].strategy_inferred);
+    }
+
+    #[test]
+    fn stated_strategy_is_kept() {
+        let text = format!(
+            r#"{{"benchmarks": [{{"args": {{"strategy": {{"type_": "poisson", "rate": 3}}}},
+                                 "metrics": {}}}]}}"#,
+            metrics_json(2.9, 1.0, 2.9),
+        );
+        let m = &parse(&text).unwrap().measurements[0];
+        assert_eq!(m.strategy, Strategy::Poisson);
+        assert!(!m.strategy_inferred);
+        assert_eq!(m.target_rate_per_s, Some(3.0));
+    }
+
+    #[test]
+    fn v01_layout_is_rejected() {
+        let message =
+            error_message(r#"{"benchmarks": [{"benchmarks": [{"mode": "sync"}], "args": {}}]}"#);
+        assert!(message.contains("GuideLLM 0.1 report"), "{message}");
+    }
+
+    #[test]
+    fn object_without_benchmarks() {
+        let message = error_message(r#"{"results": []}"#);
+        assert!(
+            message.starts_with("test.json: unrecognised file format"),
+            "{message}"
+        );
+        assert!(message.contains("no `benchmarks` list"), "{message}");
+    }
+
+    #[test]
+    fn empty_reduced_array() {
+        let message = error_message("[]");
+        assert!(
+            message.contains("test.json: the top-level array: no benchmarks"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn missing_metrics_object() {
+        let message = error_message(r#"{"benchmarks": [{"args": {}}]}"#);
+        assert!(
+            message.contains("benchmarks[0].metrics: missing field `metrics`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn missing_latency_group() {
+        let message = error_message(r#"[{"requests_per_second": {"successful": {"mean": 1}}}]"#);
+        assert!(
+            message.contains("[0].request_latency: missing field `request_latency`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn missing_successful_rate() {
+        let message = error_message(
+            r#"[{"requests_per_second": {"errored": {"mean": 1}},
+                 "request_latency": {"successful": {"mean": 1}}}]"#,
+        );
+        assert!(
+            message.contains("[0].requests_per_second.successful: missing field `successful`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn zero_latency_is_invalid() {
+        let message = error_message(&format!("[{}]", metrics_json(1.0, 0.0, 1.0)));
+        assert!(
+            message.contains("[0].request_latency.successful.mean: invalid value 0 for `mean`"),
+            "{message}"
+        );
+        assert!(message.contains("above 0"), "{message}");
+    }
+
+    #[test]
+    fn negative_token_count_is_invalid() {
+        let message = error_message(
+            r#"[{"requests_per_second": {"successful": {"mean": 1}},
+                 "request_latency": {"successful": {"mean": 1}},
+                 "output_token_count": {"successful": {"mean": -128}}}]"#,
+        );
+        assert!(
+            message.contains("[0].output_token_count.successful.mean: invalid value -128"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn fractional_request_total_is_invalid() {
+        let message = error_message(
+            r#"{"benchmarks": [{"metrics": {
+                 "request_totals": {"successful": 10.5},
+                 "requests_per_second": {"successful": {"mean": 1}},
+                 "request_latency": {"successful": {"mean": 1}}}}]}"#,
+        );
+        assert!(
+            message.contains("benchmarks[0].metrics.request_totals.successful: invalid value 10.5"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn wrong_type_is_a_syntax_error() {
+        let message =
+            error_message("[\n{\"requests_per_second\": {\"successful\": {\"mean\": \"fast\"}}}]");
+        assert!(
+            message.contains("invalid JSON at line 2, column"),
+            "{message}"
+        );
+        assert!(message.contains("expected f64"), "{message}");
+    }
+
+    #[test]
+    fn yaml_syntax_error_has_line() {
+        let error = parse_yaml(Path::new("bad.yaml"), "benchmarks:\n  - metrics: [\n").unwrap_err();
+        match error {
+            IngestError::Syntax { format, line, .. } => {
+                assert_eq!(format, "YAML");
+                assert!(line >= 2, "line {line}");
+            }
+            other => panic!("expected a syntax error, got {other}"),
+        }
+    }
+
+    #[test]
+    fn yaml_scalar_is_unknown_format() {
+        let message = parse_yaml(Path::new("x.yaml"), "just text\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("neither a mapping nor a sequence"),
+            "{message}"
+        );
     }
 }

@@ -134,7 +134,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Sweep>, IngestError> {
 ///
 /// `path` is used for the format choice and in error messages; a `.gz` suffix is ignored, as
 /// `bytes` are already decompressed. JSON goes to the GuideLLM report parser when the top level
-/// is an object and to the reduced-array parser when it is an array. YAML holds the same
+/// is an object and to the reduced-array parser when it is an array. YAML contains the same
 /// structures. A name without a known extension is read as JSON when its first non-blank
 /// character is `{` or `[`, and as YAML otherwise.
 pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError> {
@@ -243,4 +243,128 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
         files.extend(found);
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    const REDUCED: &str = r#"[{"requests_per_second": {"successful": {"mean": 2.0}},
+                              "request_latency": {"successful": {"mean": 0.5}}}]"#;
+
+    #[test]
+    fn benchmark_extensions() {
+        for name in [
+            "a.json",
+            "a.JSON",
+            "a.yaml",
+            "a.yml",
+            "a.json.gz",
+            "a.yaml.gz",
+            "a.yml.gz",
+        ] {
+            assert!(has_benchmark_extension(Path::new(name)), "{name}");
+        }
+        for name in ["a.csv", "a.gz", "a.txt", "json", "a.json.bak"] {
+            assert!(!has_benchmark_extension(Path::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn sniffs_json_without_extension() {
+        let sweeps = parse_bytes(Path::new("result"), REDUCED.as_bytes()).unwrap();
+        assert_eq!(sweeps[0].measurements[0].rate_per_s, 2.0);
+    }
+
+    #[test]
+    fn sniffs_yaml_without_extension() {
+        let text = "- requests_per_second: {successful: {mean: 2.0}}\n  \
+                    request_latency: {successful: {mean: 0.5}}\n";
+        let sweeps = parse_bytes(Path::new("result"), text.as_bytes()).unwrap();
+        assert_eq!(sweeps[0].measurements[0].latency_s, 0.5);
+    }
+
+    #[test]
+    fn gzip_without_gz_name() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(REDUCED.as_bytes()).unwrap();
+        let bytes = encoder.finish().unwrap();
+
+        let message = parse_bytes(Path::new("r.json"), &bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("r.json: not a text file: the file is gzip-compressed"),
+            "{message}"
+        );
+        assert!(message.contains("`.gz`"), "{message}");
+    }
+
+    #[test]
+    fn nul_byte_is_rejected() {
+        let message = parse_bytes(Path::new("r.json"), b"[\0]")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("r.json: not a text file: NUL byte at byte 1"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn empty_file_is_a_syntax_error() {
+        let message = parse_bytes(Path::new("r.json"), b"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("r.json: invalid JSON at line 1"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn corrupt_gzip_is_a_read_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.json.gz");
+        std::fs::write(&path, b"\x1f\x8b not really gzip").unwrap();
+        let error = read_file_bytes(&path).unwrap_err();
+        assert!(matches!(error, IngestError::Read { .. }), "{error}");
+        assert!(error.to_string().contains("bad.json.gz: cannot read"));
+    }
+
+    #[test]
+    fn directories_load_in_sorted_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for relative in ["b/2.json", "a/10.json", "a/1.yaml", "c.json", "notes.txt"] {
+            let path = dir.path().join(relative);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, REDUCED).unwrap();
+        }
+
+        let sweeps = load_paths(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<_> = sweeps
+            .iter()
+            .map(|s| s.file.strip_prefix(dir.path()).unwrap().to_path_buf())
+            .collect();
+        let expected: Vec<PathBuf> = ["a/1.yaml", "a/10.json", "b/2.json", "c.json"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn first_failing_file_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.json"), REDUCED).unwrap();
+        std::fs::write(dir.path().join("b.json"), "[").unwrap();
+        std::fs::write(dir.path().join("c.json"), "{").unwrap();
+
+        let message = load_paths(&[dir.path().to_path_buf()])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("b.json: invalid JSON"), "{message}");
+    }
 }
