@@ -367,4 +367,33 @@ mod tests {
             .to_string();
         assert!(message.contains("b.json: invalid JSON"), "{message}");
     }
+
+    #[test]
+    fn every_prefix_fails_cleanly() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/guidellm-0.4-handwritten.json"
+        ));
+        let bytes = std::fs::read(path).unwrap();
+        assert!(parse_bytes(path, &bytes).is_ok());
+
+        // The file ends in "}\n", so every shorter prefix lacks the closing brace. Each must come
+        // back as an error, never a panic or a partial sweep.
+        assert!(bytes.ends_with(b"}\n"));
+        for end in 0..bytes.len() - 1 {
+            let prefix = &bytes[..end];
+            assert!(
+                parse_bytes(path, prefix).is_err(),
+                "prefix of {end} bytes parsed"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = parse_bytes(Path::new("fuzz.json"), &bytes);
+            let _ = parse_bytes(Path::new("fuzz.yaml"), &bytes);
+        }
+    }
 }
