@@ -22,7 +22,14 @@ fn fit_example_json_fields() {
     let doc = fit_example_json();
     assert_eq!(doc["schema_version"], 1);
     let coefficients = &doc["coefficients"];
-    for name in ["c1_prefill", "c1_verify", "c1_draft", "c2_prefill", "c2_verify", "c2_draft"] {
+    for name in [
+        "c1_prefill",
+        "c1_verify",
+        "c1_draft",
+        "c2_prefill",
+        "c2_verify",
+        "c2_draft",
+    ] {
         let value = coefficients[name].as_f64().unwrap();
         assert!(value >= 0.0, "{name} = {value}");
     }
@@ -50,7 +57,9 @@ fn fit_example_table_names_sections() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Coefficients (seconds"))
-        .stdout(predicate::str::contains("leave one series out:     MAPE 2.4"))
+        .stdout(predicate::str::contains(
+            "leave one series out:     MAPE 2.4",
+        ))
         .stdout(predicate::str::contains("Excluded points (144)"))
         .stderr(predicate::str::contains("pass --include-saturated"));
 }
@@ -96,7 +105,10 @@ fn save_then_predict_round_trip() {
     }
     // Measured: 10.25 req/s gives 2.254 s for alpha 0.7, k 3; the fit is within 5% there.
     let at_10 = predictions[5]["latency_s"].as_f64().unwrap();
-    assert!((at_10 - 2.2).abs() / 2.2 < 0.1, "latency at 10 req/s: {at_10}");
+    assert!(
+        (at_10 - 2.2).abs() / 2.2 < 0.1,
+        "latency at 10 req/s: {at_10}"
+    );
     // Past the saturation rate (about 17.5 req/s) latency is null, not negative.
     assert!(predictions[10]["latency_s"].is_null());
     assert_eq!(predictions[10]["saturated"], true);
@@ -116,11 +128,22 @@ fn save_refuses_existing_file_without_force() {
         .stderr(predicate::str::contains("--force"));
     assert_eq!(std::fs::read_to_string(&model).unwrap(), "keep me");
     speclat()
-        .args(["fit", "--example", "qwen3-8b", "--quiet", "--force", "--save"])
+        .args([
+            "fit",
+            "--example",
+            "qwen3-8b",
+            "--quiet",
+            "--force",
+            "--save",
+        ])
         .arg(&model)
         .assert()
         .success();
-    assert!(std::fs::read_to_string(&model).unwrap().contains("schema_version"));
+    assert!(
+        std::fs::read_to_string(&model)
+            .unwrap()
+            .contains("schema_version")
+    );
 }
 
 #[test]
@@ -195,7 +218,17 @@ fn fit_without_inputs_is_an_error() {
 fn bootstrap_is_seeded() {
     let run = || {
         let output = speclat()
-            .args(["fit", "--example", "qwen3-8b", "--json", "--bootstrap", "20", "--seed", "7", "--no-cross-validation"])
+            .args([
+                "fit",
+                "--example",
+                "qwen3-8b",
+                "--json",
+                "--bootstrap",
+                "20",
+                "--seed",
+                "7",
+                "--no-cross-validation",
+            ])
             .output()
             .unwrap();
         assert!(output.status.success());

@@ -1,8 +1,29 @@
 //! Finding input files, reading them (gzip included) and dispatching to the format parsers.
+//!
+//! [`parse_bytes`] is the single place that decides which parser reads a file. A new input
+//! format (vLLM bench results, SGLang, CSV, Prometheus) gets its own module and one branch there.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::Sweep;
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use super::{Sweep, guidellm, prometheus, sglang, speculators_csv, vllm_bench};
+
+/// File name endings that a directory search picks up.
+const EXTENSIONS: [&str; 10] = [
+    ".json",
+    ".yaml",
+    ".yml",
+    ".jsonl",
+    ".csv",
+    ".json.gz",
+    ".yaml.gz",
+    ".yml.gz",
+    ".jsonl.gz",
+    ".csv.gz",
+];
 
 /// A problem with an input file: the file, the place inside it, what is wrong, and the fix.
 ///
@@ -52,6 +73,16 @@ pub enum IngestError {
         hint: String,
     },
 
+    #[error("{path}: {location}: no benchmarks\n\nhint: the run stopped before its first benchmark finished; rerun it or remove the file", path = path.display())]
+    NoBenchmarks { path: PathBuf, location: String },
+
+    #[error("{path}: not a text file: {problem}\n\nhint: {hint}", path = path.display())]
+    NotText {
+        path: PathBuf,
+        problem: String,
+        hint: String,
+    },
+
     #[error("{path}: unrecognised file format: {problem}\n\nhint: {hint}", path = path.display())]
     UnknownFormat {
         path: PathBuf,
@@ -69,14 +100,326 @@ pub enum IngestError {
 
 /// Reads a file, decompressing it when its name ends in `.gz`.
 pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, IngestError> {
-    std::fs::read(path).map_err(|source| IngestError::Read {
+    let read_error = |source| IngestError::Read {
         path: path.to_path_buf(),
         source,
-    })
+    };
+
+    let raw = std::fs::read(path).map_err(read_error)?;
+    if !is_gzip_name(path) {
+        return Ok(raw);
+    }
+
+    let mut bytes = Vec::with_capacity(raw.len() * 8);
+    flate2::read::GzDecoder::new(raw.as_slice())
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    Ok(bytes)
 }
 
 /// Reads every benchmark file named by `paths` (files, or directories searched recursively).
-pub fn load_paths(_paths: &[PathBuf]) -> Result<Vec<Sweep>, IngestError> {
-    // TODO: stub until the GuideLLM reader lands.
-    Ok(Vec::new())
+///
+/// Sweeps come back in argument order, and each directory's files in sorted path order,
+/// whatever order the parallel parsers finish in. A file named directly is read whatever its
+/// extension; a directory search takes only the endings in `EXTENSIONS`. On failure the error of
+/// the first failing file in that order is returned.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Sweep>, IngestError> {
+    let files = collect_files(paths)?;
+
+    let results: Vec<Result<Vec<Sweep>, IngestError>> = files
+        .par_iter()
+        .map(|file| {
+            let bytes = read_file_bytes(file)?;
+            parse_bytes(file, &bytes)
+        })
+        .collect();
+
+    let mut sweeps = Vec::with_capacity(files.len());
+    for result in results {
+        sweeps.extend(result?);
+    }
+    Ok(sweeps)
+}
+
+/// Parses the contents of one file into sweeps, choosing the parser by name and content.
+///
+/// `path` is used for the format choice and in error messages; a `.gz` suffix is ignored, as
+/// `bytes` are already decompressed. JSON goes to the GuideLLM report parser when the top level
+/// is an object and to the reduced-array parser when it is an array. YAML contains the same
+/// structures. A name without a known extension is read as JSON when its first non-blank
+/// character is `{` or `[`, and as YAML otherwise.
+pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError> {
+    let text = decode_text(path, bytes)?;
+
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let is_yaml = if name.ends_with(".yaml") || name.ends_with(".yml") {
+        true
+    } else if name.ends_with(".json") {
+        false
+    } else {
+        !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+    };
+
+    // Formats other than GuideLLM recognise themselves by content, so that a renamed file
+    // still reaches the right parser; GuideLLM is the fallback and gives the clearest errors.
+    if speculators_csv::sniff(bytes) {
+        return speculators_csv::parse(path, bytes);
+    }
+    if vllm_bench::sniff(bytes) {
+        return vllm_bench::parse(path, bytes);
+    }
+    if sglang::sniff(bytes) {
+        return sglang::parse(path, bytes);
+    }
+    if prometheus::sniff(bytes) {
+        return prometheus::parse(path, bytes);
+    }
+
+    let sweep = if is_yaml {
+        guidellm::parse_yaml(path, text)?
+    } else {
+        guidellm::parse_json(path, text)?
+    };
+    Ok(vec![sweep])
+}
+
+/// Checks that `bytes` are UTF-8 text, naming the first bad byte and a likely cause.
+fn decode_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, IngestError> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Err(IngestError::NotText {
+            path: path.to_path_buf(),
+            problem: "the file is gzip-compressed".to_string(),
+            hint: "give it a name ending in `.gz` so that speclat decompresses it".to_string(),
+        });
+    }
+
+    let text = std::str::from_utf8(bytes).map_err(|e| IngestError::NotText {
+        path: path.to_path_buf(),
+        problem: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+        hint: "speclat reads JSON and YAML reports, which are UTF-8 text; check that the path \
+               names a report and not a binary or differently encoded file"
+            .to_string(),
+    })?;
+
+    // UTF-8 allows NUL, but no text report contains one.
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        return Err(IngestError::NotText {
+            path: path.to_path_buf(),
+            problem: format!("NUL byte at byte {offset}"),
+            hint: "check that the path names a JSON or YAML report".to_string(),
+        });
+    }
+    Ok(text)
+}
+
+fn is_gzip_name(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+fn has_benchmark_extension(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    EXTENSIONS.iter().any(|ext| name.ends_with(ext))
+}
+
+/// Expands directories into their benchmark files, sorted by path within each directory.
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                IngestError::NotFound { path: path.clone() }
+            } else {
+                IngestError::Read {
+                    path: path.clone(),
+                    source,
+                }
+            }
+        })?;
+        if !metadata.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+
+        let mut found = Vec::new();
+        for entry in WalkDir::new(path).sort_by_file_name() {
+            let entry = entry.map_err(|e| IngestError::Read {
+                path: e.path().unwrap_or(path).to_path_buf(),
+                source: e.into(),
+            })?;
+            if entry.file_type().is_file() && has_benchmark_extension(entry.path()) {
+                found.push(entry.into_path());
+            }
+        }
+        // Sorting whole paths keeps the order independent of how walkdir descends.
+        found.sort();
+        if found.is_empty() {
+            return Err(IngestError::EmptyDirectory {
+                path: path.clone(),
+                looked_for: EXTENSIONS.join(", "),
+            });
+        }
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    const REDUCED: &str = r#"[{"requests_per_second": {"successful": {"mean": 2.0}},
+                              "request_latency": {"successful": {"mean": 0.5}}}]"#;
+
+    #[test]
+    fn benchmark_extensions() {
+        for name in [
+            "a.json",
+            "a.JSON",
+            "a.yaml",
+            "a.yml",
+            "a.json.gz",
+            "a.yaml.gz",
+            "a.yml.gz",
+        ] {
+            assert!(has_benchmark_extension(Path::new(name)), "{name}");
+        }
+        for name in ["a.csv", "a.gz", "a.txt", "json", "a.json.bak"] {
+            assert!(!has_benchmark_extension(Path::new(name)), "{name}");
+        }
+    }
+
+    #[test]
+    fn sniffs_json_without_extension() {
+        let sweeps = parse_bytes(Path::new("result"), REDUCED.as_bytes()).unwrap();
+        assert_eq!(sweeps[0].measurements[0].rate_per_s, 2.0);
+    }
+
+    #[test]
+    fn sniffs_yaml_without_extension() {
+        let text = "- requests_per_second: {successful: {mean: 2.0}}\n  \
+                    request_latency: {successful: {mean: 0.5}}\n";
+        let sweeps = parse_bytes(Path::new("result"), text.as_bytes()).unwrap();
+        assert_eq!(sweeps[0].measurements[0].latency_s, 0.5);
+    }
+
+    #[test]
+    fn gzip_without_gz_name() {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(REDUCED.as_bytes()).unwrap();
+        let bytes = encoder.finish().unwrap();
+
+        let message = parse_bytes(Path::new("r.json"), &bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("r.json: not a text file: the file is gzip-compressed"),
+            "{message}"
+        );
+        assert!(message.contains("`.gz`"), "{message}");
+    }
+
+    #[test]
+    fn nul_byte_is_rejected() {
+        let message = parse_bytes(Path::new("r.json"), b"[\0]")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("r.json: not a text file: NUL byte at byte 1"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn empty_file_is_a_syntax_error() {
+        let message = parse_bytes(Path::new("r.json"), b"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("r.json: invalid JSON at line 1"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn corrupt_gzip_is_a_read_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.json.gz");
+        std::fs::write(&path, b"\x1f\x8b not really gzip").unwrap();
+        let error = read_file_bytes(&path).unwrap_err();
+        assert!(matches!(error, IngestError::Read { .. }), "{error}");
+        assert!(error.to_string().contains("bad.json.gz: cannot read"));
+    }
+
+    #[test]
+    fn directories_load_in_sorted_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for relative in ["b/2.json", "a/10.json", "a/1.yaml", "c.json", "notes.txt"] {
+            let path = dir.path().join(relative);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, REDUCED).unwrap();
+        }
+
+        let sweeps = load_paths(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<_> = sweeps
+            .iter()
+            .map(|s| s.file.strip_prefix(dir.path()).unwrap().to_path_buf())
+            .collect();
+        let expected: Vec<PathBuf> = ["a/1.yaml", "a/10.json", "b/2.json", "c.json"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn first_failing_file_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.json"), REDUCED).unwrap();
+        std::fs::write(dir.path().join("b.json"), "[").unwrap();
+        std::fs::write(dir.path().join("c.json"), "{").unwrap();
+
+        let message = load_paths(&[dir.path().to_path_buf()])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("b.json: invalid JSON"), "{message}");
+    }
+
+    #[test]
+    fn every_prefix_fails_cleanly() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/guidellm-0.4-handwritten.json"
+        ));
+        let bytes = std::fs::read(path).unwrap();
+        assert!(parse_bytes(path, &bytes).is_ok());
+
+        // The file ends in "}\n", so every shorter prefix lacks the closing brace. Each must come
+        // back as an error, never a panic or a partial sweep.
+        assert!(bytes.ends_with(b"}\n"));
+        for end in 0..bytes.len() - 1 {
+            let prefix = &bytes[..end];
+            assert!(
+                parse_bytes(path, prefix).is_err(),
+                "prefix of {end} bytes parsed"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = parse_bytes(Path::new("fuzz.json"), &bytes);
+            let _ = parse_bytes(Path::new("fuzz.yaml"), &bytes);
+        }
+    }
 }

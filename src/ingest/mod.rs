@@ -9,10 +9,6 @@
 //! Units are fixed here, whatever the file used: seconds for times, requests per second for
 //! rates, tokens for lengths. Errors name the file and the JSON path or line of the problem.
 
-// `IngestError` owns the path, location and hint of each problem. It is returned once per file,
-// on the cold path, so its size costs nothing that boxing every parser's error would repay.
-#![allow(clippy::result_large_err)]
-
 mod checks;
 pub mod guidellm;
 mod json_records;
@@ -23,7 +19,7 @@ pub mod sglang;
 pub mod speculators_csv;
 pub mod vllm_bench;
 
-pub use load::{IngestError, load_paths, read_file_bytes};
+pub use load::{IngestError, load_paths, parse_bytes, read_file_bytes};
 
 use std::path::PathBuf;
 
