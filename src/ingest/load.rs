@@ -290,10 +290,13 @@ mod tests {
             "a.json.gz",
             "a.yaml.gz",
             "a.yml.gz",
+            "a.jsonl",
+            "a.csv",
+            "a.csv.gz",
         ] {
             assert!(has_benchmark_extension(Path::new(name)), "{name}");
         }
-        for name in ["a.csv", "a.gz", "a.txt", "json", "a.json.bak"] {
+        for name in ["a.gz", "a.txt", "json", "a.json.bak"] {
             assert!(!has_benchmark_extension(Path::new(name)), "{name}");
         }
     }
