@@ -202,7 +202,17 @@ fn run_fit(args: FitArgs) -> Result<()> {
     if let Some(save) = &args.save {
         check_output_path(save, &args.paths, args.force)?;
     }
-    let series = load_series(&args)?;
+    let mut series = load_series(&args)?;
+    if let Some(save) = &args.save {
+        check_output_not_loaded(save, &series)?;
+    }
+
+    // Order series by configuration, so tables read k = 1, 2, ..., 10 whatever the file names.
+    series.sort_by(|a, b| {
+        (a.spec.alpha(), a.spec.k(), &a.label)
+            .partial_cmp(&(b.spec.alpha(), b.spec.k(), &b.label))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
 
     let report = fit::fit(&series, &options, &|| {})?;
 
@@ -274,6 +284,23 @@ fn check_output_path(output: &Path, inputs: &[PathBuf], force: bool) -> Result<(
     Ok(())
 }
 
+/// Refuses a `--save` path that names one of the files read, even one found inside a
+/// directory argument, so that `--force` cannot replace a benchmark with the model.
+fn check_output_not_loaded(output: &Path, series: &[Series]) -> Result<()> {
+    let Ok(canonical) = output.canonicalize() else {
+        return Ok(());
+    };
+    for one in series {
+        if one.file.canonicalize().is_ok_and(|f| f == canonical) {
+            bail!(
+                "{}: refusing to save the model over an input file\n\nhint: choose a --save path outside the input files",
+                output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Writes the report to a temporary file beside `path` and renames it into place, so an
 /// interrupted run leaves any previous file intact.
 fn save_report(path: &Path, report: &FitReport) -> Result<()> {
@@ -295,6 +322,13 @@ fn save_report(path: &Path, report: &FitReport) -> Result<()> {
 fn load_model(path: &Path) -> Result<FitReport> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("{}: cannot read the model", path.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    if !text.contains("\"speclat_version\"") {
+        bail!(
+            "{}: not a speclat model (no `speclat_version` field)\n\nhint: pass a file written by `speclat fit --save`; benchmark files go to `speclat fit`",
+            path.display()
+        );
+    }
     let report: FitReport = serde_json::from_slice(&bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: invalid model file at line {}, column {}: {e}\n\nhint: pass a file written by `speclat fit --save`",

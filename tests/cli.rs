@@ -185,7 +185,11 @@ fn predict_rejects_alpha_outside_unit_interval() {
 fn predict_rejects_invalid_model_file() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("broken.json");
-    std::fs::write(&model, "{\"schema_version\": 1,\n \"model\": ").unwrap();
+    std::fs::write(
+        &model,
+        "{\"schema_version\": 1, \"speclat_version\": \"0.1.0\",\n \"model\": ",
+    )
+    .unwrap();
     speclat()
         .args(["predict", "--model"])
         .arg(&model)
@@ -242,4 +246,76 @@ fn bootstrap_is_seeded() {
     let upper = first[1]["upper"].as_f64().unwrap();
     let value = first[1]["value"].as_f64().unwrap();
     assert!(lower <= value && value <= upper, "{lower} {value} {upper}");
+}
+
+fn real_file(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/real/speculators-researchScaling-fixed-alpha/Qwen3-8B"
+    ))
+    .join(name)
+}
+
+const K3_FILE: &str =
+    "output_Qwen3-8B_FS_alpha-0.70_draft-3_prompt-512_output-128_concurrency-128_reduced.json";
+const K5_FILE: &str =
+    "output_Qwen3-8B_FS_alpha-0.70_draft-5_prompt-512_output-128_concurrency-128_reduced.json";
+
+#[test]
+fn force_never_overwrites_a_file_inside_an_input_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for name in [K3_FILE, K5_FILE] {
+        std::fs::copy(real_file(name), data.join(name)).unwrap();
+    }
+    let target = data.join(K3_FILE);
+    let before = std::fs::read(&target).unwrap();
+    speclat()
+        .arg("fit")
+        .arg(&data)
+        .arg("--save")
+        .arg(&target)
+        .arg("--force")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "refusing to save the model over an input file",
+        ));
+    assert_eq!(std::fs::read(&target).unwrap(), before);
+}
+
+#[test]
+fn saved_model_inside_input_directory_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for name in [K3_FILE, K5_FILE] {
+        std::fs::copy(real_file(name), data.join(name)).unwrap();
+    }
+    speclat()
+        .arg("fit")
+        .arg(&data)
+        .args(["--quiet", "--save"])
+        .arg(data.join("model.json"))
+        .assert()
+        .success();
+    speclat()
+        .arg("fit")
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("model.json"))
+        .stderr(predicate::str::contains("written by `speclat fit --save`"));
+}
+
+#[test]
+fn predict_rejects_a_benchmark_as_model() {
+    speclat()
+        .args(["predict", "--model"])
+        .arg(real_file(K3_FILE))
+        .args(["--k", "3", "--alpha", "0.7", "--rate", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a speclat model"));
 }

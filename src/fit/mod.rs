@@ -79,7 +79,7 @@ pub enum FitError {
     },
 
     #[error(
-        "{file}: series {series}: only {used} of {total} points are in the stable regime, and a series needs at least {MIN_POINTS_PER_SERIES}\n\nhint: add lower-rate benchmarks to the sweep, or pass --include-saturated or --include {series}:INDEX to keep excluded points"
+        "{file}: series {series}: only {used} of {total} points are in the stable regime, and a series needs at least {MIN_POINTS_PER_SERIES}\n\nhint: {}", too_few_points_hint(*total, series)
     )]
     TooFewPoints {
         series: String,
@@ -94,6 +94,18 @@ pub enum FitError {
         value: String,
         problem: &'static str,
     },
+}
+
+/// The remedy for a series with too few stable points: more benchmarks when the file has
+/// fewer than two, otherwise the flags that keep excluded points.
+fn too_few_points_hint(total: usize, series: &str) -> String {
+    if total < MIN_POINTS_PER_SERIES {
+        "a sweep needs benchmarks at two or more rates or concurrencies; rerun the benchmark as a sweep".to_string()
+    } else {
+        format!(
+            "add lower-rate benchmarks to the sweep, or pass --include-saturated or --include {series}:INDEX to keep excluded points"
+        )
+    }
 }
 
 impl FitOptions {

@@ -360,7 +360,7 @@ impl Manifest {
     fn rule(path: &Path, line: usize, entry: ManifestEntry) -> Result<Rule, IngestError> {
         let error = |problem: String, hint: &str| IngestError::Label {
             path: path.to_path_buf(),
-            problem: format!("line {line}: {problem}"),
+            problem: format!("[[series]] entry starting at line {line}: {problem}"),
             hint: hint.to_string(),
         };
 

@@ -46,7 +46,7 @@ pub enum IngestError {
     #[error("{path}: no benchmark files found (looked for {looked_for})\n\nhint: point speclat at the files themselves or at the directory that holds them", path = path.display())]
     EmptyDirectory { path: PathBuf, looked_for: String },
 
-    #[error("{path}: invalid {format} at line {line}, column {column}: {message}\n\nhint: the file may be truncated or hand-edited; rerun the benchmark or repair the file", path = path.display())]
+    #[error("{path}: invalid {format} at line {line}, column {column}: {message}\n\nhint: the file may be truncated or hand-edited; repair it, or rerun the tool that wrote it", path = path.display())]
     Syntax {
         path: PathBuf,
         format: &'static str,
@@ -164,6 +164,16 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError>
         !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
     };
 
+    // A model saved by `speclat fit --save` often lands beside the data it came from; say so
+    // rather than reporting a malformed benchmark.
+    if is_speclat_model(text) {
+        return Err(IngestError::UnknownFormat {
+            path: path.to_path_buf(),
+            problem: "this is a model written by `speclat fit --save`, not a benchmark".to_string(),
+            hint: "move saved models out of the input directories, or name the benchmark files one by one".to_string(),
+        });
+    }
+
     // Formats other than GuideLLM recognise themselves by content, so that a renamed file
     // still reaches the right parser; GuideLLM is the fallback and gives the clearest errors.
     if speculators_csv::sniff(bytes) {
@@ -185,6 +195,13 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError>
         guidellm::parse_json(path, text)?
     };
     Ok(vec![sweep])
+}
+
+/// Whether `text` starts like a saved fit report, whose first keys are `schema_version` and
+/// `speclat_version`.
+pub(crate) fn is_speclat_model(text: &str) -> bool {
+    let head = &text[..text.floor_char_boundary(512)];
+    head.trim_start().starts_with('{') && head.contains("\"speclat_version\"")
 }
 
 /// Checks that `bytes` are UTF-8 text, naming the first bad byte and a likely cause.

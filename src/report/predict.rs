@@ -151,7 +151,7 @@ fn extrapolation_warnings(
     }
     let k_min = series.iter().map(|s| s.k).min().unwrap_or(0);
     let k_max = series.iter().map(|s| s.k).max().unwrap_or(0);
-    if spec.k() < k_min || spec.k() > k_max {
+    if !spec.is_baseline() && (spec.k() < k_min || spec.k() > k_max) {
         warnings.push(format!(
             "k={} lies outside the measured draft lengths {k_min}..={k_max}: the prediction extrapolates the linear draft cost",
             spec.k()
