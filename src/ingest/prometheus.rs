@@ -431,16 +431,16 @@ fn acceptance(differences: &Differences) -> Result<Option<AcceptanceCounters>, I
         _ => return Ok(None),
     };
 
-    if let (Some(accepted), Some(proposed)) = (num_accepted_tokens, num_draft_tokens) {
-        if accepted > proposed {
-            return Err(invalid(
-                path,
-                location,
-                "vllm:spec_decode_num_accepted_tokens_total",
-                accepted,
-                &format!("more tokens accepted than the {proposed} drafted"),
-            ));
-        }
+    if let (Some(accepted), Some(proposed)) = (num_accepted_tokens, num_draft_tokens)
+        && accepted > proposed
+    {
+        return Err(invalid(
+            path,
+            location,
+            "vllm:spec_decode_num_accepted_tokens_total",
+            accepted,
+            &format!("more tokens accepted than the {proposed} drafted"),
+        ));
     }
 
     let per_position_name = "vllm:spec_decode_num_accepted_tokens_per_pos_total";

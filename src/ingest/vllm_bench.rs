@@ -167,16 +167,16 @@ fn acceptance(path: &Path, record: &JsonRecord) -> Result<Option<AcceptanceCount
     let num_drafts = record.optional(path, "spec_decode_num_drafts")?;
     let num_draft_tokens = record.optional(path, "spec_decode_draft_tokens")?;
     let num_accepted_tokens = record.optional(path, "spec_decode_accepted_tokens")?;
-    if let (Some(accepted), Some(proposed)) = (num_accepted_tokens, num_draft_tokens) {
-        if accepted > proposed {
-            return Err(invalid(
-                path,
-                &location,
-                "spec_decode_accepted_tokens",
-                accepted,
-                &format!("more tokens accepted than the {proposed} drafted"),
-            ));
-        }
+    if let (Some(accepted), Some(proposed)) = (num_accepted_tokens, num_draft_tokens)
+        && accepted > proposed
+    {
+        return Err(invalid(
+            path,
+            &location,
+            "spec_decode_accepted_tokens",
+            accepted,
+            &format!("more tokens accepted than the {proposed} drafted"),
+        ));
     }
 
     let acceptance_length = match record.optional(path, "spec_decode_acceptance_length")? {
