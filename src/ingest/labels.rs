@@ -683,7 +683,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            message.contains("m.toml: line 6: invalid acceptance"),
+            message.contains("m.toml: [[series]] entry starting at line 6: invalid acceptance"),
             "{message}"
         );
     }
