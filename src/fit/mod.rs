@@ -270,7 +270,7 @@ fn fit_stages(
     }
     let loso_errors_percent = options
         .cross_validate
-        .then(|| leave_one_series_out(points, outcome.coefficients, fixed, &options.solver))
+        .then(|| leave_one_series_out(points, &outcome, fixed, &options.solver))
         .flatten();
     Fitted::Stages(Box::new(StageSolution {
         outcome,
@@ -302,7 +302,7 @@ fn linearised_start(points: &[FitPoint], fixed: &[bool; 6]) -> [f64; 6] {
 /// Returns `None` when there is only one series.
 fn leave_one_series_out(
     points: &[FitPoint],
-    full_solution: [f64; 6],
+    full: &solver::SolverOutcome,
     fixed: &[bool; 6],
     settings: &SolverSettings,
 ) -> Option<Vec<Option<f64>>> {
@@ -318,12 +318,19 @@ fn leave_one_series_out(
                 .filter(|p| p.series != left_out)
                 .copied()
                 .collect();
+            let weights: Vec<f64> = points
+                .iter()
+                .zip(&full.weights)
+                .filter(|(p, _)| p.series != left_out)
+                .map(|(_, w)| *w)
+                .collect();
             if training.is_empty() {
                 return Vec::new();
             }
             // Starting from the full-data solution only saves iterations: the fold converges
             // to the minimum of its own cost, which does not involve the left-out series.
-            let outcome = solver::solve_masked(&training, full_solution, fixed, settings);
+            let outcome =
+                solver::solve_warm(&training, full.coefficients, Some(weights), fixed, settings);
             points
                 .iter()
                 .enumerate()

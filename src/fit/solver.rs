@@ -166,6 +166,19 @@ pub fn solve_masked(
     fixed: &[bool; 6],
     settings: &SolverSettings,
 ) -> SolverOutcome {
+    solve_warm(points, start, None, fixed, settings)
+}
+
+/// [`solve_masked`] starting from given robust weights, one per point, instead of all ones.
+/// Refits on subsets of the data (cross-validation folds) start from the full fit's weights
+/// and so need fewer reweighting rounds; the fixed point they reach is the same.
+pub fn solve_warm(
+    points: &[FitPoint],
+    start: [f64; 6],
+    initial_weights: Option<Vec<f64>>,
+    fixed: &[bool; 6],
+    settings: &SolverSettings,
+) -> SolverOutcome {
     let mut c = start;
     for j in 0..6 {
         if fixed[j] {
@@ -173,7 +186,9 @@ pub fn solve_masked(
         }
     }
     make_feasible(points, &mut c);
-    let mut weights = vec![1.0; points.len()];
+    let mut weights = initial_weights
+        .filter(|w| w.len() == points.len())
+        .unwrap_or_else(|| vec![1.0; points.len()]);
     let mut iterations = 0;
     let mut residual_evaluations = 0;
     let mut jacobian_evaluations = 0;
