@@ -319,3 +319,37 @@ fn predict_rejects_a_benchmark_as_model() {
         .code(2)
         .stderr(predicate::str::contains("not a speclat model"));
 }
+
+#[test]
+fn single_point_sweep_is_refused_with_remedy() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/real/guidellm-test-fixture/benchmarks_stripped.json"
+    );
+    speclat()
+        .args(["fit", fixture, "--k", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("benchmarks_stripped.json"))
+        .stderr(predicate::str::contains("only 1 of 1 points"))
+        .stderr(predicate::str::contains("rerun the benchmark as a sweep"));
+}
+
+#[test]
+fn single_configuration_falls_back_to_per_series_fit() {
+    let output = speclat()
+        .arg("fit")
+        .arg(real_file(K3_FILE))
+        .args(["--k", "3", "--alpha", "0.7", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(doc["coefficients"].is_null());
+    assert_eq!(doc["model"]["identifiability"]["kind"], "reduced");
+    let series = &doc["series"][0];
+    // Synchronous latency 1.008 s: C1 lies close to it.
+    let c1 = series["c1_s"].as_f64().unwrap();
+    assert!((c1 - 1.0).abs() < 0.05, "C1 {c1}");
+    assert!(doc["accuracy"]["loso_mape_percent"].is_null());
+}
