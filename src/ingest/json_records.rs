@@ -329,7 +329,9 @@ pub(crate) fn load_targets(
 
 /// Returns the start of a file, lossily decoded, for cheap format detection.
 pub(crate) fn head_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    const HEAD_BYTES: usize = 64 * 1024;
+    // Every format's identifying keys sit in its first few kilobytes; scanning more would
+    // cost a pass over every large GuideLLM report.
+    const HEAD_BYTES: usize = 16 * 1024;
     String::from_utf8_lossy(&bytes[..bytes.len().min(HEAD_BYTES)])
 }
 

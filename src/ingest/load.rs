@@ -176,6 +176,11 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError>
 
     // Formats other than GuideLLM recognise themselves by content, so that a renamed file
     // still reaches the right parser; GuideLLM is the fallback and gives the clearest errors.
+    // A bare JSON array can only be a reduced GuideLLM sweep, so it skips the sniffers.
+    let reduced_sweep = text.trim_start().starts_with('[');
+    if reduced_sweep {
+        return guidellm::parse_json(path, text).map(|sweep| vec![sweep]);
+    }
     if speculators_csv::sniff(bytes) {
         return speculators_csv::parse(path, bytes);
     }
@@ -222,8 +227,11 @@ fn decode_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, IngestError>
             .to_string(),
     })?;
 
-    // UTF-8 allows NUL, but no text report contains one.
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    // UTF-8 allows NUL, but no text report contains one. `contains` on bytes uses memchr, so
+    // the common case costs one fast pass.
+    if bytes.contains(&0)
+        && let Some(offset) = bytes.iter().position(|&b| b == 0)
+    {
         return Err(IngestError::NotText {
             path: path.to_path_buf(),
             problem: format!("NUL byte at byte {offset}"),
