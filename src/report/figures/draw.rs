@@ -198,7 +198,7 @@ fn draw<B: DrawingBackend>(root: DrawingArea<B, Shift>, spec: &FigureSpec) -> Dr
     let (title_area, body) = root.split_vertically(48);
     title_area.draw_text(
         &spec.title,
-        &TextStyle::from((FONT_FAMILY, 22).into_font()).color(&BLACK),
+        &TextStyle::from((FONT_FAMILY, 26).into_font()).color(&BLACK),
         (16, 14),
     )?;
 
@@ -229,7 +229,7 @@ fn draw_panel<B: DrawingBackend>(area: &DrawingArea<B, Shift>, panel: &Panel) ->
         .x_label_area_size(52)
         .y_label_area_size(68);
     if !panel.title.is_empty() {
-        builder.caption(&panel.title, (FONT_FAMILY, 19));
+        builder.caption(&panel.title, (FONT_FAMILY, 22));
     }
     let mut chart =
         builder.build_cartesian_2d(x_axis.lower..x_axis.upper, y_axis.lower..y_axis.upper)?;
@@ -237,8 +237,8 @@ fn draw_panel<B: DrawingBackend>(area: &DrawingArea<B, Shift>, panel: &Panel) ->
         .configure_mesh()
         .x_desc(x_axis.label.as_str())
         .y_desc(y_axis.label.as_str())
-        .label_style((FONT_FAMILY, 15))
-        .axis_desc_style((FONT_FAMILY, 16))
+        .label_style((FONT_FAMILY, 17))
+        .axis_desc_style((FONT_FAMILY, 19))
         .x_label_formatter(&|v| tick_label(*v))
         .y_label_formatter(&|v| tick_label(*v))
         .x_max_light_lines(1)
@@ -337,7 +337,7 @@ fn draw_panel<B: DrawingBackend>(area: &DrawingArea<B, Shift>, panel: &Panel) ->
         .position(position)
         .background_style(WHITE.mix(0.88))
         .border_style(RGBColor(160, 160, 160))
-        .label_font((FONT_FAMILY, 14))
+        .label_font((FONT_FAMILY, 16))
         .margin(8)
         .draw()
 }
