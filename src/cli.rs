@@ -89,7 +89,7 @@ struct FitArgs {
     json: bool,
 }
 
-/// Where the benchmark data come from and how their series are labelled.
+/// Sources of the benchmark data and the labels of their series.
 #[derive(Debug, Args)]
 struct InputArgs {
     /// Benchmark files or directories (searched recursively): GuideLLM JSON/YAML reports,
@@ -296,7 +296,7 @@ struct PredictArgs {
     json: bool,
 }
 
-/// What the global flags ask of the output on standard error.
+/// Output settings from the global flags, for standard error.
 #[derive(Clone, Copy, Debug)]
 struct Output {
     quiet: bool,

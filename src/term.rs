@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// Work shorter than this shows no progress bar.
 const PROGRESS_DELAY: Duration = Duration::from_secs(1);
 
-/// What standard error supports.
+/// Capabilities of standard error.
 #[derive(Clone, Copy, Debug)]
 pub struct Terminal {
     colour: bool,
@@ -50,7 +50,7 @@ impl Terminal {
         }
     }
 
-    /// A progress bar of `length` steps, drawn once the work has run for a second.
+    /// Creates a progress bar of `length` steps, drawn once the work has run for a second.
     pub fn progress(&self, length: u64, message: &'static str) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::hidden());
         bar.set_style(

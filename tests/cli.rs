@@ -287,7 +287,7 @@ fn fit_plots_writes_every_figure() {
     assert!(names.contains(&"collapse.svg".to_string()));
     assert!(names.contains(&"best_k.png".to_string()));
 
-    // A second run needs --force, and says so before fitting.
+    // A second run needs --force, and the error names it before the fit starts.
     speclat()
         .args(["fit", "--example", "qwen3-8b", "--plots"])
         .arg(&plots)
@@ -453,8 +453,8 @@ fn verbose_lists_written_figures() {
 
 #[test]
 fn warnings_have_no_colour_off_terminal() {
-    // Standard error is a pipe here, so neither colour nor progress bars may appear, whatever
-    // NO_COLOR says.
+    // Standard error is a pipe here, so neither colour nor progress bars may appear, even with
+    // NO_COLOR unset.
     let output = speclat()
         .args([
             "fit",

@@ -91,7 +91,8 @@ fn latency_panels_hold_every_point() {
     for panel in &spec.panels {
         for series in panel.series.iter().filter(|s| s.mark == Mark::Dots) {
             for &(x, y) in &series.points {
-                assert!(x <= panel.x_axis.upper && y <= panel.y_axis.upper);
+                assert!(x <= panel.x_axis.upper, "rate {x} beyond the axis");
+                assert!(y <= panel.y_axis.upper, "latency {y} beyond the axis");
             }
         }
     }
@@ -273,12 +274,14 @@ fn per_series_fit_skips_stage_figures() {
         .into_iter()
         .take(1)
         .collect();
+
     let options = FitOptions {
         cross_validate: false,
         ..FitOptions::default()
     };
     let reduced = fit(&series, &options, &|| {}).unwrap();
     assert!(reduced.coefficients.is_none());
+
     let names: Vec<&str> = figures::build_all(&reduced, &FigureOptions::default())
         .iter()
         .map(|f| f.name)
@@ -287,6 +290,7 @@ fn per_series_fit_skips_stage_figures() {
         names,
         ["latency_vs_rate", "collapse", "time_breakdown", "residuals"]
     );
+
     let breakdown = figures::build::time_breakdown(
         &reduced,
         &figures::Focus::resolve(&reduced, &FigureOptions::default()),

@@ -145,7 +145,7 @@ fn chromium(profile: &Path, arguments: &[String]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// The `data-value` of `<output id="out-NAME">` in a dumped DOM.
+/// Returns the `data-value` of `<output id="out-NAME">` in a dumped DOM.
 fn raw_value(dom: &str, name: &str) -> String {
     let marker = format!("id=\"out-{name}\"");
     let at = dom

@@ -3,10 +3,10 @@
 //!
 //! The page loads nothing: styles and the script are inline, the figures are inline SVG, and a
 //! Content-Security-Policy forbids every network request. The what-if panel recomputes the
-//! closed form in JavaScript from the fitted coefficients, embedded as JSON with full
-//! precision; [`WHATIF_SCRIPT`] performs the same floating-point operations in the same order
-//! as [`crate::model`], so its raw values (kept in `data-value` attributes) match
-//! `speclat predict` to the last bit in practice and to a relative 1e-9 by test.
+//! closed form in JavaScript from the fitted coefficients, which the page embeds as JSON with
+//! full precision. [`WHATIF_SCRIPT`] performs the same floating-point operations in the same
+//! order as [`crate::model`]. Its raw values, kept in `data-value` attributes, therefore match
+//! `speclat predict`; a browser test checks the agreement to a relative 1e-9.
 
 use std::fmt::Write as _;
 
@@ -23,7 +23,7 @@ use crate::model::{LoadCosts, SpecConfig, StageCoefficients};
 pub struct HtmlOptions {
     /// Configuration of the single-configuration figures and the what-if panel's start.
     pub figures: FigureOptions,
-    /// Where the fit came from, shown under the title (for example the input paths).
+    /// Origin of the fit, shown under the title (for example the input paths).
     pub source: String,
 }
 
@@ -377,8 +377,8 @@ fn break_even_cell(baseline: &LoadCosts, sd: &LoadCosts) -> String {
     }
 }
 
-/// What each figure shows and what it means for configuring speculative decoding; also used
-/// in `docs/figures.md`.
+/// Returns the caption of figure `name`: what it shows and what that means for configuring
+/// speculative decoding. `docs/figures.md` explains the same at more length.
 fn caption(name: &str) -> &'static str {
     match name {
         "latency_vs_rate" => {
@@ -497,7 +497,7 @@ fn warnings(page: &mut String, report: &FitReport) {
     page.push_str("</ul></section>\n");
 }
 
-/// What the what-if script needs, embedded in the page.
+/// Model data for the what-if script, embedded in the page.
 #[derive(Serialize)]
 struct ModelData<'a> {
     /// Stage coefficients, seconds; `None` for a per-series fit.

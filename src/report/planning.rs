@@ -3,10 +3,14 @@
 //!
 //! Every helper here uses only the public model API: [`LoadCosts`] of plain decoding (`k = 0`)
 //! and of a speculative configuration, and the closed form `L = C1 / (1 - rate * C2)`.
-//! Formulas (docs/model.md): speedup is `L_0 / L_k`; at a fixed rate the two latencies are
-//! equal at `rate* = (C1_0 - C1_k) / (C1_0 * C2_k - C1_k * C2_0)`; at a fixed concurrency
-//! `N` (closed loop) at `N* = (C1_0 - C1_k) / (C2_k - C2_0)`; the highest rate that keeps
-//! latency at or below a target `T` is `(1 - C1 / T) / C2`.
+//! The formulas, derived from the closed form (docs/model.md):
+//!
+//! - speedup is `L_0 / L_k`;
+//! - at a fixed rate the two latencies are equal at
+//!   `rate* = (C1_0 - C1_k) / (C1_0 * C2_k - C1_k * C2_0)`;
+//! - at a fixed concurrency `N` (closed loop) they are equal at
+//!   `N* = (C1_0 - C1_k) / (C2_k - C2_0)`;
+//! - the highest rate that keeps latency at or below a target `T` is `(1 - C1 / T) / C2`.
 //!
 //! NOTE: these are stand-ins for the planning module (speedup, break-even, best k, capacity)
 //! being written separately; move the callers to it and delete this file when it lands.
@@ -75,8 +79,8 @@ pub(crate) fn break_even_concurrency(baseline: &LoadCosts, sd: &LoadCosts) -> Op
     (concurrency > 0.0).then_some(concurrency)
 }
 
-/// The draft length in `0..=max_k` with the lowest predicted latency at `rate_per_s`, and that
-/// latency in seconds; ties go to the shorter draft. `None` when every draft length is
+/// Returns the draft length in `0..=max_k` with the lowest predicted latency at `rate_per_s`,
+/// and that latency in seconds; ties go to the shorter draft. `None` when every draft length is
 /// saturated at that rate or the model cannot predict the configurations.
 pub(crate) fn best_k_at_rate(
     report: &FitReport,
@@ -114,7 +118,7 @@ pub(crate) fn capacity_rate(costs: &LoadCosts, target_latency_s: f64) -> Option<
     Some((1.0 - costs.c1_s / target_latency_s) / costs.c2_s)
 }
 
-/// The draft length in `0..=max_k` that sustains the highest rate under `target_latency_s`,
+/// Returns the draft length in `0..=max_k` that sustains the highest rate under `target_latency_s`,
 /// with that rate; ties go to the shorter draft.
 pub(crate) fn best_capacity(
     report: &FitReport,
@@ -140,7 +144,7 @@ pub(crate) fn best_capacity(
     best
 }
 
-/// A configuration for `k` and `alpha`, with `k = 0` mapped to the plain-decoding convention.
+/// Builds the configuration for `k` and `alpha`, mapping `k = 0` to plain decoding.
 pub(crate) fn spec_for(k: u32, alpha: f64) -> Result<SpecConfig, crate::model::ModelError> {
     if k == 0 {
         Ok(SpecConfig::baseline())

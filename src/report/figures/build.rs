@@ -18,7 +18,7 @@ const CURVE_POINTS: usize = 240;
 /// value for EAGLE-style drafters on chat prompts.
 const DEFAULT_FOCUS_ALPHA: f64 = 0.7;
 
-/// Which configuration the single-configuration figures show; `None` picks a default.
+/// Configuration shown by the single-configuration figures; `None` picks a default.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct FigureOptions {
     pub k: Option<u32>,
@@ -159,7 +159,7 @@ fn linspace(lower: f64, upper: f64, n: usize) -> impl Iterator<Item = f64> {
     (0..n.max(2)).map(move |i| lower + step * i as f64)
 }
 
-/// A token count as written in titles: `128`, or `127.5` for a fractional mean.
+/// Formats a token count for titles: `128`, or `127.5` for a fractional mean.
 pub(crate) fn tokens_text(tokens: f64) -> String {
     if tokens.fract() == 0.0 {
         format!("{tokens:.0}")
@@ -183,7 +183,7 @@ pub fn latency_vs_rate(report: &FitReport) -> FigureSpec {
 
     let mut panels = Vec::new();
     for (k, group) in by_k {
-        // Ranges cover every measured point; excluded points far above the fitted ones would
+        // Ranges cover every measured point. Excluded points far above the fitted ones would
         // flatten the curves, so the latency axis stops at 2.5 times the highest fitted latency.
         let excluded: Vec<(&SeriesFit, f64, f64)> = group
             .iter()

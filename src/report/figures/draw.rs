@@ -134,7 +134,7 @@ pub fn write_figures(
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place, so an
 /// interrupted run leaves any previous file intact.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DrawError> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), DrawError> {
     let io_error = |source| DrawError::Io {
         path: path.to_path_buf(),
         source,
@@ -175,7 +175,7 @@ fn plot_error<E: std::error::Error + Send + Sync>(
     }
 }
 
-/// An axis tick without trailing zeros: `2`, `2.5`, `0.125`.
+/// Formats an axis tick without trailing zeros: `2`, `2.5`, `0.125`.
 fn tick_label(value: f64) -> String {
     let text = format!("{value:.4}");
     let text = text.trim_end_matches('0').trim_end_matches('.');

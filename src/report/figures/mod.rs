@@ -49,11 +49,11 @@ pub struct Panel {
     pub series: Vec<SeriesSpec>,
     /// Vertical or horizontal reference lines, drawn under the series.
     pub rules: Vec<Rule>,
-    /// Where the legend of the named series goes, if anywhere.
+    /// Corner for the legend of the named series, or none.
     pub legend: Legend,
 }
 
-/// Corner of a panel that holds its legend; chosen where the curves leave room.
+/// Corner of a panel for its legend, chosen where the curves leave room.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Legend {
     None,
@@ -71,7 +71,7 @@ pub struct Axis {
     pub upper: f64,
 }
 
-/// How a series is drawn.
+/// Drawing style of a series.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mark {
     /// A polyline through the points.
@@ -116,8 +116,8 @@ pub enum Orientation {
 }
 
 /// Series colours, as RGB. Indices 1 to 6 are the colour-blind-safe palette of Okabe and Ito
-/// (2008) without its yellow, which is unreadable on white; olive, wine and grey follow for more
-/// series. Index 0 is black, kept for model curves and reference lines.
+/// (2008) without its yellow, which is unreadable on white. Olive, wine and grey follow for
+/// more series. Index 0 is black, kept for model curves and reference lines.
 pub const PALETTE: [(u8, u8, u8); 10] = [
     (0, 0, 0),
     (230, 159, 0),
@@ -131,7 +131,7 @@ pub const PALETTE: [(u8, u8, u8); 10] = [
     (120, 120, 120),
 ];
 
-/// The palette colour for a series index, skipping black, which is kept for model curves.
+/// Returns the palette colour of a series index, skipping black, which is kept for model curves.
 pub fn series_colour(index: usize) -> usize {
     1 + index % (PALETTE.len() - 1)
 }
