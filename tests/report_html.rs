@@ -273,6 +273,30 @@ fn browser_matches_library() {
         );
     }
 
+    // An acceptance length sets alpha: the page solves E(alpha, 3) = 2.2 by bisection, and the
+    // library's inverse gives the alpha to predict with.
+    let address = format!(
+        "file://{}#k=3&acceptance_length=2.2&rate=4&output_tokens=128",
+        page_path.display()
+    );
+    let dom = chromium(&profile, &["--dump-dom".to_string(), address]);
+    let alpha = speclat::model::acceptance_profile::alpha_from_acceptance_length(2.2, 3).unwrap();
+    let inputs = Inputs {
+        k: 3,
+        alpha,
+        rate: 4.0,
+        output_tokens: 128.0,
+    };
+    let spec = SpecConfig::new(3, alpha).unwrap();
+    let document = predict::predict(report(), spec, Some(128.0), &[Load::Rate(4.0)]).unwrap();
+    assert_agrees("expected", &raw_value(&dom, "expected"), Some(2.2), &inputs);
+    assert_agrees(
+        "latency",
+        &raw_value(&dom, "latency"),
+        document.predictions[0].latency_s,
+        &inputs,
+    );
+
     let screenshot = directory.path().join("report.png");
     let address = format!(
         "file://{}#{}",

@@ -441,14 +441,19 @@ pub fn speedup(report: &FitReport, focus: &Focus) -> Option<FigureSpec> {
             points: over_concurrency,
         });
     }
+    // Break-even markers only where a curve crosses 1, so the legend promises nothing absent.
     let break_even = |points: Vec<(f64, f64)>| SeriesSpec {
         name: "break-even (plain decoding faster beyond)".to_string(),
         mark: Mark::Crosses,
         colour: 0,
         points,
     };
-    by_rate.push(break_even(rate_crossings));
-    by_concurrency.push(break_even(concurrency_crossings));
+    if !rate_crossings.is_empty() {
+        by_rate.push(break_even(rate_crossings));
+    }
+    if !concurrency_crossings.is_empty() {
+        by_concurrency.push(break_even(concurrency_crossings));
+    }
 
     let no_speedup = || Rule {
         orientation: Orientation::Horizontal,
