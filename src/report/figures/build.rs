@@ -2,7 +2,7 @@
 //!
 //! Each builder reads only the [`FitReport`] (the saved-model format), so `speclat fit --plots`
 //! and `speclat report --model` draw the same figures. Speedup, break-even and best `k` come
-//! from [`crate::report::planning`].
+//! from the crate-private `report::planning` module.
 
 use std::collections::BTreeMap;
 

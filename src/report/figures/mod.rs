@@ -4,8 +4,8 @@
 //! Keeping the data apart from the drawing lets tests check what a figure shows (its series,
 //! points, axis ranges and labels) without parsing pixels, and lets the HTML report inline the
 //! same figures as SVG. [`build`] turns a [`FitReport`](crate::fit::FitReport) into the six
-//! figures; [`draw`] renders one; the private `glyphs` module draws PNG text with the font in `assets/fonts`,
-//! so no figure depends on the fonts installed on the machine.
+//! figures and [`draw`] renders one. The private `glyphs` module draws PNG text with the font in
+//! `assets/fonts`, so no figure depends on the fonts installed on the machine.
 
 pub mod build;
 pub mod draw;
