@@ -167,6 +167,7 @@ fn best_k_matches_brute_force() {
     let panel = &spec.panels[0];
     assert_eq!(panel.series.len(), 6, "one line per measured alpha");
     assert_eq!(panel.y_axis.upper, 10.5);
+    assert_eq!(panel.y_axis.labelled_from, Some(0.0));
 
     let coefficients = report().coefficients.unwrap();
     let g = report().model.output_tokens_mean;

@@ -175,8 +175,11 @@ fn plot_error<E: std::error::Error + Send + Sync>(
     }
 }
 
-/// Formats an axis tick without trailing zeros: `2`, `2.5`, `0.125`.
-fn tick_label(value: f64) -> String {
+/// Formats an axis tick without trailing zeros: `2`, `2.5`, `0.125`; empty below `from`.
+fn tick_label(value: f64, from: Option<f64>) -> String {
+    if from.is_some_and(|f| value < f - 1e-9) {
+        return String::new();
+    }
     let text = format!("{value:.4}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" {
@@ -239,8 +242,8 @@ fn draw_panel<B: DrawingBackend>(area: &DrawingArea<B, Shift>, panel: &Panel) ->
         .y_desc(y_axis.label.as_str())
         .label_style((FONT_FAMILY, 17))
         .axis_desc_style((FONT_FAMILY, 19))
-        .x_label_formatter(&|v| tick_label(*v))
-        .y_label_formatter(&|v| tick_label(*v))
+        .x_label_formatter(&|v| tick_label(*v, x_axis.labelled_from))
+        .y_label_formatter(&|v| tick_label(*v, y_axis.labelled_from))
         .x_max_light_lines(1)
         .y_max_light_lines(1)
         .light_line_style(RGBColor(243, 243, 243))

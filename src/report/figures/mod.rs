@@ -69,6 +69,8 @@ pub struct Axis {
     pub label: String,
     pub lower: f64,
     pub upper: f64,
+    /// Lowest value that gets a tick label; the axis below it is room for the legend.
+    pub labelled_from: Option<f64>,
 }
 
 /// Drawing style of a series.
