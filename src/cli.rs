@@ -365,6 +365,12 @@ impl FitSettings {
 }
 
 fn run_fit(args: FitArgs, output: Output) -> Result<()> {
+    // The JSON document carries the warnings, so --json prints nothing else on standard error.
+    let output = Output {
+        quiet: output.quiet || args.json,
+        ..output
+    };
+
     // Plan: options validated, outputs checked and every input read before the fit starts.
     let options = args.settings.options()?;
     let figure_options = args.figures.options()?;
@@ -394,9 +400,7 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
     stdout.flush()?;
     if let Some(save) = &args.save {
         save_report(save, &report)?;
-        if !args.json {
-            output.status(&format!("saved the fitted model to {}", save.display()));
-        }
+        output.status(&format!("saved the fitted model to {}", save.display()));
     }
     if let Some(directory) = &args.plots {
         write_plots(
@@ -408,9 +412,7 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
             output,
         )?;
     }
-    if !args.json {
-        output.warnings(&report.warnings);
-    }
+    output.warnings(&report.warnings);
     Ok(())
 }
 
