@@ -9,20 +9,29 @@ use clap::{Args, Parser, Subcommand};
 use speclat::fit::{self, FitOptions, FitReport, PointSelector, SelectionOptions, SolverSettings};
 use speclat::grid::parse_grid;
 use speclat::ingest::labels::{LabelOptions, label_sweeps};
-use speclat::ingest::{Series, load_paths};
+use speclat::ingest::{Series, load_paths_with_progress};
 use speclat::model::SpecConfig;
+use speclat::report::figures::{self, FigureOptions, ImageFormat};
 use speclat::report::fit_text::{self, Detail};
+use speclat::report::html::{self, HtmlOptions};
 use speclat::report::predict::{self, Load, PredictDocument};
 use speclat::report::significant;
 use speclat::report::table::Table;
 
+use crate::term::Terminal;
+
 const AFTER_HELP: &str = "\
 Exit status: 0 on success, 2 on an error in the input files or the arguments.
 
+Output: results on standard output; warnings, progress and status lines on standard error.
+--quiet keeps only results and errors; --verbose adds detail. Colour and progress bars appear
+only on a terminal, and NO_COLOR turns colour off.
+
 Examples:
   speclat fit --example qwen3-8b
-  speclat fit results/ --manifest sweeps.toml --save model.json
-  speclat predict --model model.json --k 3 --alpha 0.7 --rate 0.5:12:0.5";
+  speclat fit results/ --manifest sweeps.toml --save model.json --plots figures/
+  speclat predict --model model.json --k 3 --alpha 0.7 --rate 0.5:12:0.5
+  speclat report --model model.json -o report.html";
 
 /// Fit and predict the latency of LLM serving with speculative decoding under load.
 #[derive(Debug, Parser)]
@@ -30,6 +39,15 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    /// Print only results and errors: no warnings, status lines or progress bars
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail: every fitted point (fit), the model used (predict), each file
+    /// written (report, --plots)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,10 +56,42 @@ enum Command {
     Fit(FitArgs),
     /// Predict latency, TTFT, ITL and concurrency from a saved model
     Predict(PredictArgs),
+    /// Write a self-contained HTML report (figures, planning tables, what-if panel) from
+    /// benchmark files or a saved model
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
 struct FitArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    #[command(flatten)]
+    settings: FitSettings,
+
+    /// Write the fitted model (the JSON report) to this file
+    #[arg(long, value_name = "MODEL.json")]
+    save: Option<PathBuf>,
+
+    /// Write the figures (SVG and PNG) to this folder, created if missing
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
+
+    #[command(flatten)]
+    figures: FigureArgs,
+
+    /// Replace existing output files (--save, --plots)
+    #[arg(long)]
+    force: bool,
+
+    /// Print one JSON document instead of tables
+    #[arg(long)]
+    json: bool,
+}
+
+/// Sources of the benchmark data and the labels of their series.
+#[derive(Debug, Args)]
+struct InputArgs {
     /// Benchmark files or directories (searched recursively): GuideLLM JSON/YAML reports,
     /// optionally gzip-compressed
     paths: Vec<PathBuf>,
@@ -65,19 +115,11 @@ struct FitArgs {
     /// Series label of the single file given
     #[arg(long)]
     label: Option<String>,
+}
 
-    /// Write the fitted model (the JSON report) to this file
-    #[arg(long, value_name = "MODEL.json")]
-    save: Option<PathBuf>,
-
-    /// Replace the --save file if it exists
-    #[arg(long)]
-    force: bool,
-
-    /// Print one JSON document instead of tables
-    #[arg(long)]
-    json: bool,
-
+/// Point selection and solver settings of a fit.
+#[derive(Debug, Args)]
+struct FitSettings {
     /// Fit every point, including throughput benchmarks and the saturated tail
     #[arg(long)]
     include_saturated: bool,
@@ -119,14 +161,102 @@ struct FitArgs {
     /// squares
     #[arg(long, default_value_t = 0.05, value_name = "DELTA")]
     huber_delta: f64,
+}
 
-    /// Print only the results, no warnings
-    #[arg(short, long, conflicts_with = "verbose")]
-    quiet: bool,
+/// The configuration shown by the single-configuration figures and the what-if panel.
+#[derive(Debug, Args)]
+struct FigureArgs {
+    /// Draft length of the speedup and time-breakdown figures (default: the best k at half the
+    /// plain-decoding saturation rate)
+    #[arg(long, value_name = "K")]
+    plot_k: Option<u32>,
 
-    /// Also print every fitted point with its residual
-    #[arg(short, long)]
-    verbose: bool,
+    /// Acceptance probability of those figures, in (0, 1] (default: the measured value
+    /// nearest 0.7)
+    #[arg(long, value_name = "ALPHA", allow_negative_numbers = true)]
+    plot_alpha: Option<f64>,
+
+    /// Mean output tokens per request of those figures (default: the fitted data's mean)
+    #[arg(long, value_name = "TOKENS", allow_negative_numbers = true)]
+    plot_output_tokens: Option<f64>,
+
+    /// Image formats written by --plots, comma-separated
+    #[arg(
+        long,
+        value_name = "FORMATS",
+        value_delimiter = ',',
+        default_value = "svg,png"
+    )]
+    plot_format: Vec<PlotFormat>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum PlotFormat {
+    Svg,
+    Png,
+}
+
+impl FigureArgs {
+    /// Checks the values once, before any work starts.
+    fn options(&self) -> Result<FigureOptions> {
+        if let Some(alpha) = self.plot_alpha {
+            SpecConfig::new(1, alpha).context("--plot-alpha")?;
+        }
+        if let Some(k) = self.plot_k {
+            SpecConfig::new(k, 0.5).context("--plot-k")?;
+        }
+        if let Some(g) = self.plot_output_tokens
+            && !(g.is_finite() && g > 0.0)
+        {
+            bail!("invalid --plot-output-tokens {g}: it must be a number of tokens above 0");
+        }
+        Ok(FigureOptions {
+            k: self.plot_k,
+            alpha: self.plot_alpha,
+            output_tokens: self.plot_output_tokens,
+        })
+    }
+
+    fn formats(&self) -> Vec<ImageFormat> {
+        let mut formats: Vec<ImageFormat> = self
+            .plot_format
+            .iter()
+            .map(|f| match f {
+                PlotFormat::Svg => ImageFormat::Svg,
+                PlotFormat::Png => ImageFormat::Png,
+            })
+            .collect();
+        formats.dedup();
+        formats
+    }
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Saved model from `speclat fit --save`, instead of benchmark files
+    #[arg(long, value_name = "MODEL.json", conflicts_with_all = ["paths", "example", "manifest", "k", "alpha", "label"])]
+    model: Option<PathBuf>,
+
+    #[command(flatten)]
+    settings: FitSettings,
+
+    /// The HTML file to write
+    #[arg(short, long, value_name = "REPORT.html")]
+    output: PathBuf,
+
+    /// Also write the figures (SVG and PNG) to this folder, created if missing
+    #[arg(long, value_name = "DIR")]
+    plots: Option<PathBuf>,
+
+    #[command(flatten)]
+    figures: FigureArgs,
+
+    /// Replace existing output files (-o, --plots)
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -164,47 +294,96 @@ struct PredictArgs {
     /// Print one JSON document instead of a table
     #[arg(long)]
     json: bool,
+}
 
-    /// Print only the results, no warnings
-    #[arg(short, long)]
+/// Output settings from the global flags, for standard error.
+#[derive(Clone, Copy, Debug)]
+struct Output {
     quiet: bool,
+    verbose: bool,
+    terminal: Terminal,
+}
+
+impl Output {
+    /// Prints warnings after the results, unless quiet.
+    fn warnings(&self, warnings: &[String]) {
+        if self.quiet {
+            return;
+        }
+        for warning in warnings {
+            eprintln!("{} {warning}", self.terminal.warning_prefix());
+        }
+    }
+
+    /// Prints a status line (a file written), unless quiet.
+    fn status(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
 }
 
 /// Runs one command.
 pub fn run(cli: Cli) -> Result<()> {
+    let json = matches!(&cli.command, Command::Fit(a) if a.json)
+        || matches!(&cli.command, Command::Predict(a) if a.json);
+    let output = Output {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        terminal: Terminal::detect(cli.quiet || json),
+    };
     match cli.command {
-        Command::Fit(args) => run_fit(args),
-        Command::Predict(args) => run_predict(args),
+        Command::Fit(args) => run_fit(args, output),
+        Command::Predict(args) => run_predict(args, output),
+        Command::Report(args) => run_report(args, output),
     }
 }
 
-fn run_fit(args: FitArgs) -> Result<()> {
-    // Plan: options validated and every input read before the fit starts.
-    let options = FitOptions {
-        selection: SelectionOptions {
-            include_saturated: args.include_saturated,
-            saturated_tail: args.saturated_tail,
-            tail_latency_factor: args.tail_latency_factor,
-            include: args.include.clone(),
-            exclude: args.exclude.clone(),
-            ..SelectionOptions::default()
-        },
-        solver: SolverSettings {
-            gamma: args.headroom_exponent,
-            huber_delta: args.huber_delta,
-            ..SolverSettings::default()
-        },
-        bootstrap_samples: args.bootstrap,
-        seed: args.seed,
-        cross_validate: !args.no_cross_validation,
-    };
-    options.validate()?;
-    if let Some(save) = &args.save {
-        check_output_path(save, &args.paths, args.force)?;
+impl FitSettings {
+    fn options(&self) -> Result<FitOptions> {
+        let options = FitOptions {
+            selection: SelectionOptions {
+                include_saturated: self.include_saturated,
+                saturated_tail: self.saturated_tail,
+                tail_latency_factor: self.tail_latency_factor,
+                include: self.include.clone(),
+                exclude: self.exclude.clone(),
+                ..SelectionOptions::default()
+            },
+            solver: SolverSettings {
+                gamma: self.headroom_exponent,
+                huber_delta: self.huber_delta,
+                ..SolverSettings::default()
+            },
+            bootstrap_samples: self.bootstrap,
+            seed: self.seed,
+            cross_validate: !self.no_cross_validation,
+        };
+        options.validate()?;
+        Ok(options)
     }
-    let mut series = load_series(&args)?;
+}
+
+fn run_fit(args: FitArgs, output: Output) -> Result<()> {
+    // The JSON document carries the warnings, so --json prints nothing else on standard error.
+    let output = Output {
+        quiet: output.quiet || args.json,
+        ..output
+    };
+
+    // Plan: options validated, outputs checked and every input read before the fit starts.
+    let options = args.settings.options()?;
+    let figure_options = args.figures.options()?;
+    let formats = args.figures.formats();
     if let Some(save) = &args.save {
-        check_output_not_loaded(save, &series)?;
+        check_output_path(save, &args.input.paths, args.force, "--save")?;
+    }
+    if let Some(directory) = &args.plots {
+        check_figure_paths(directory, &formats, &args.input.paths, args.force)?;
+    }
+    let mut series = load_series(&args.input, output)?;
+    if let Some(save) = &args.save {
+        check_output_not_loaded(save, &series, "--save")?;
     }
 
     // Order series by configuration, so tables read k = 1, 2, ..., 10 whatever the file names.
@@ -214,14 +393,14 @@ fn run_fit(args: FitArgs) -> Result<()> {
             .unwrap_or(std::cmp::Ordering::Equal)
     });
 
-    let report = fit::fit(&series, &options, &|| {})?;
+    let report = fit_with_progress(&series, &options, output)?;
 
     let mut stdout = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut stdout, &report)?;
         writeln!(stdout)?;
     } else {
-        let detail = if args.verbose {
+        let detail = if output.verbose {
             Detail::Verbose
         } else {
             Detail::Normal
@@ -231,17 +410,112 @@ fn run_fit(args: FitArgs) -> Result<()> {
     stdout.flush()?;
     if let Some(save) = &args.save {
         save_report(save, &report)?;
-        if !args.json && !args.quiet {
-            eprintln!("saved the fitted model to {}", save.display());
-        }
+        output.status(&format!("saved the fitted model to {}", save.display()));
     }
-    if !args.json && !args.quiet {
-        eprint!("{}", fit_text::render_warnings(&report.warnings));
+    if let Some(directory) = &args.plots {
+        write_plots(
+            &report,
+            &figure_options,
+            directory,
+            &formats,
+            args.force,
+            output,
+        )?;
+    }
+    output.warnings(&report.warnings);
+    Ok(())
+}
+
+fn run_report(args: ReportArgs, output: Output) -> Result<()> {
+    // Plan: options validated and outputs checked before any input is read or fitted.
+    let options = args.settings.options()?;
+    let figure_options = args.figures.options()?;
+    let formats = args.figures.formats();
+    let mut inputs = args.input.paths.clone();
+    inputs.extend(args.model.clone());
+    check_output_path(&args.output, &inputs, args.force, "-o")?;
+    if let Some(directory) = &args.plots {
+        check_figure_paths(directory, &formats, &inputs, args.force)?;
+    }
+
+    let (report, source) = match &args.model {
+        Some(path) => (load_model(path)?, format!("model {}", path.display())),
+        None => {
+            let series = load_series(&args.input, output)?;
+            check_output_not_loaded(&args.output, &series, "-o")?;
+            let source = match &args.input.example {
+                Some(name) => format!("built-in example {name}"),
+                None => args
+                    .input
+                    .paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            (fit_with_progress(&series, &options, output)?, source)
+        }
+    };
+
+    let page = html::render(
+        &report,
+        &HtmlOptions {
+            figures: figure_options,
+            source,
+        },
+    )?;
+    write_atomically(&args.output, page.as_bytes())
+        .with_context(|| format!("{}: cannot write the report", args.output.display()))?;
+    output.status(&format!("wrote the report to {}", args.output.display()));
+    if let Some(directory) = &args.plots {
+        write_plots(
+            &report,
+            &figure_options,
+            directory,
+            &formats,
+            args.force,
+            output,
+        )?;
+    }
+    output.warnings(&report.warnings);
+    Ok(())
+}
+
+/// Fits with a progress bar over the bootstrap refits, when there are any.
+fn fit_with_progress(series: &[Series], options: &FitOptions, output: Output) -> Result<FitReport> {
+    let progress = output
+        .terminal
+        .progress(options.bootstrap_samples as u64, "bootstrap");
+    let report = fit::fit(series, options, &|| progress.step());
+    progress.finish();
+    Ok(report?)
+}
+
+fn write_plots(
+    report: &FitReport,
+    options: &FigureOptions,
+    directory: &Path,
+    formats: &[ImageFormat],
+    force: bool,
+    output: Output,
+) -> Result<()> {
+    let specs = figures::build_all(report, options);
+    let written = figures::write_figures(&specs, directory, formats, force)?;
+    if output.verbose {
+        for path in &written {
+            output.status(&format!("wrote {}", path.display()));
+        }
+    } else {
+        output.status(&format!(
+            "wrote {} figures to {}",
+            written.len(),
+            directory.display()
+        ));
     }
     Ok(())
 }
 
-fn load_series(args: &FitArgs) -> Result<Vec<Series>> {
+fn load_series(args: &InputArgs, output: Output) -> Result<Vec<Series>> {
     if let Some(name) = &args.example {
         return speclat::example::series(name).with_context(|| {
             format!(
@@ -253,7 +527,13 @@ fn load_series(args: &FitArgs) -> Result<Vec<Series>> {
     if args.paths.is_empty() {
         bail!("no input files\n\nhint: pass benchmark files or directories, or --example qwen3-8b");
     }
-    let sweeps = load_paths(&args.paths)?;
+    let progress = output.terminal.progress(0, "reading");
+    let sweeps =
+        load_paths_with_progress(&args.paths, &|count| progress.set_length(count), &|| {
+            progress.step()
+        });
+    progress.finish();
+    let sweeps = sweeps?;
     let labels = LabelOptions {
         k: args.k,
         alpha: args.alpha,
@@ -264,19 +544,19 @@ fn load_series(args: &FitArgs) -> Result<Vec<Series>> {
 }
 
 /// Refuses to write over an input or, without `--force`, over an existing file.
-fn check_output_path(output: &Path, inputs: &[PathBuf], force: bool) -> Result<()> {
+fn check_output_path(output: &Path, inputs: &[PathBuf], force: bool, flag: &str) -> Result<()> {
     if let Ok(canonical) = output.canonicalize() {
         for input in inputs {
             if input.canonicalize().is_ok_and(|i| i == canonical) {
                 bail!(
-                    "{}: refusing to save the model over an input file\n\nhint: choose another --save path",
+                    "{}: refusing to write over an input file\n\nhint: choose another {flag} path",
                     output.display()
                 );
             }
         }
         if !force {
             bail!(
-                "{}: file exists\n\nhint: pass --force to replace it, or choose another --save path",
+                "{}: file exists\n\nhint: pass --force to replace it, or choose another {flag} path",
                 output.display()
             );
         }
@@ -284,16 +564,16 @@ fn check_output_path(output: &Path, inputs: &[PathBuf], force: bool) -> Result<(
     Ok(())
 }
 
-/// Refuses a `--save` path that names one of the files read, even one found inside a
+/// Refuses an output path that names one of the files read, even one found inside a
 /// directory argument, so that `--force` cannot replace a benchmark with the model.
-fn check_output_not_loaded(output: &Path, series: &[Series]) -> Result<()> {
+fn check_output_not_loaded(output: &Path, series: &[Series], flag: &str) -> Result<()> {
     let Ok(canonical) = output.canonicalize() else {
         return Ok(());
     };
     for one in series {
         if one.file.canonicalize().is_ok_and(|f| f == canonical) {
             bail!(
-                "{}: refusing to save the model over an input file\n\nhint: choose a --save path outside the input files",
+                "{}: refusing to write over an input file\n\nhint: choose a {flag} path outside the input files",
                 output.display()
             );
         }
@@ -301,22 +581,43 @@ fn check_output_not_loaded(output: &Path, series: &[Series]) -> Result<()> {
     Ok(())
 }
 
-/// Writes the report to a temporary file beside `path` and renames it into place, so an
+/// Applies [`check_output_path`] to every figure file `--plots` may write.
+fn check_figure_paths(
+    directory: &Path,
+    formats: &[ImageFormat],
+    inputs: &[PathBuf],
+    force: bool,
+) -> Result<()> {
+    for name in figures::FIGURE_NAMES {
+        for format in formats {
+            let path = directory.join(format!("{name}.{}", format.extension()));
+            check_output_path(&path, inputs, force, "--plots")?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into place, so an
 /// interrupted run leaves any previous file intact.
-fn save_report(path: &Path, report: &FitReport) -> Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let directory = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let mut temporary = tempfile::NamedTempFile::new_in(directory)
         .with_context(|| format!("{}: cannot create a temporary file", directory.display()))?;
-    serde_json::to_writer_pretty(&mut temporary, report)?;
-    temporary.write_all(b"\n")?;
+    temporary.write_all(bytes)?;
     temporary.as_file().sync_all()?;
-    temporary
-        .persist(path)
-        .with_context(|| format!("{}: cannot write the model", path.display()))?;
+    figures::readable_by_all(&temporary)?;
+    temporary.persist(path)?;
     Ok(())
+}
+
+fn save_report(path: &Path, report: &FitReport) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(report)?;
+    bytes.push(b'\n');
+    write_atomically(path, &bytes)
+        .with_context(|| format!("{}: cannot write the model", path.display()))
 }
 
 fn load_model(path: &Path) -> Result<FitReport> {
@@ -352,7 +653,7 @@ fn load_model(path: &Path) -> Result<FitReport> {
     Ok(report)
 }
 
-fn run_predict(args: PredictArgs) -> Result<()> {
+fn run_predict(args: PredictArgs, output: Output) -> Result<()> {
     let spec = if args.k == 0 {
         SpecConfig::baseline()
     } else {
@@ -373,6 +674,18 @@ fn run_predict(args: PredictArgs) -> Result<()> {
     };
     let model = load_model(&args.model)?;
     let document = predict::predict(&model, spec, args.output_tokens, &loads)?;
+    if output.verbose && !args.json {
+        eprintln!(
+            "model {}: {} series fitted by speclat {}; leave-one-series-out MAPE {}",
+            args.model.display(),
+            model.series.len(),
+            model.speclat_version,
+            model
+                .accuracy
+                .loso_mape_percent
+                .map_or("not available".to_string(), |v| format!("{v:.2}%"))
+        );
+    }
 
     let mut stdout = std::io::stdout().lock();
     if args.json {
@@ -382,10 +695,8 @@ fn run_predict(args: PredictArgs) -> Result<()> {
         stdout.write_all(render_prediction(&document).as_bytes())?;
     }
     stdout.flush()?;
-    if !args.json && !args.quiet {
-        for warning in &document.warnings {
-            eprintln!("warning: {warning}");
-        }
+    if !args.json {
+        output.warnings(&document.warnings);
     }
     Ok(())
 }

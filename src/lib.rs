@@ -16,7 +16,9 @@
 //!   [`ingest::labels::label_sweeps`] attaches `k` and `alpha` to make [`ingest::Series`];
 //! - [`fit`]: [`fit::fit`] selects the stable points, fits the costs and reports accuracy,
 //!   uncertainty and exclusions in a [`fit::FitReport`];
-//! - [`report`]: tables and JSON documents; [`grid`]: rate lists and ranges.
+//! - [`report`]: tables, JSON documents, figures ([`report::figures`], built as data and drawn
+//!   to SVG or PNG) and the self-contained HTML report ([`report::html`]); [`grid`]: rate lists
+//!   and ranges.
 //!
 //! # Example
 //!

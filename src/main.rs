@@ -5,6 +5,7 @@
 //! on standard output ends the program quietly with status 0.
 
 mod cli;
+mod term;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    let terminal = term::Terminal::detect(args.quiet);
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -20,7 +22,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {error:#}");
+            let _ = writeln!(stderr, "{} {error:#}", terminal.error_prefix());
             ExitCode::from(2)
         }
     }

@@ -280,7 +280,7 @@ fn force_never_overwrites_a_file_inside_an_input_directory() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "refusing to save the model over an input file",
+            "refusing to write over an input file",
         ));
     assert_eq!(std::fs::read(&target).unwrap(), before);
 }
@@ -352,4 +352,255 @@ fn single_configuration_falls_back_to_per_series_fit() {
     let c1 = series["c1_s"].as_f64().unwrap();
     assert!((c1 - 1.0).abs() < 0.05, "C1 {c1}");
     assert!(doc["accuracy"]["loso_mape_percent"].is_null());
+}
+
+/// Saves the example fit, without cross-validation to keep the test quick, into `directory`.
+fn saved_model(directory: &std::path::Path) -> std::path::PathBuf {
+    let model = directory.join("model.json");
+    speclat()
+        .args([
+            "fit",
+            "--example",
+            "qwen3-8b",
+            "--quiet",
+            "--no-cross-validation",
+            "--save",
+        ])
+        .arg(&model)
+        .assert()
+        .success();
+    model
+}
+
+#[test]
+fn fit_plots_writes_every_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let plots = dir.path().join("figures");
+    speclat()
+        .args([
+            "fit",
+            "--example",
+            "qwen3-8b",
+            "--no-cross-validation",
+            "--plots",
+        ])
+        .arg(&plots)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote 12 figures to"));
+    let mut names: Vec<String> = std::fs::read_dir(&plots)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 12);
+    assert!(names.contains(&"collapse.svg".to_string()));
+    assert!(names.contains(&"best_k.png".to_string()));
+
+    // A second run needs --force, and the error names it before the fit starts.
+    speclat()
+        .args(["fit", "--example", "qwen3-8b", "--plots"])
+        .arg(&plots)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("file exists"))
+        .stderr(predicate::str::contains("--force"));
+}
+
+#[test]
+fn plot_format_limits_files() {
+    let dir = tempfile::tempdir().unwrap();
+    speclat()
+        .args([
+            "fit",
+            "--example",
+            "qwen3-8b",
+            "--no-cross-validation",
+            "--quiet",
+            "--plot-format",
+            "svg",
+            "--plots",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+    let count = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(count, 6);
+}
+
+#[test]
+fn plot_alpha_is_validated() {
+    speclat()
+        .args([
+            "fit",
+            "--example",
+            "qwen3-8b",
+            "--plot-alpha",
+            "1.5",
+            "--plots",
+            "x",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--plot-alpha"))
+        .stderr(predicate::str::contains("(0, 1]"));
+}
+
+#[test]
+fn report_from_model_is_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = saved_model(dir.path());
+    let page = dir.path().join("report.html");
+    speclat()
+        .args(["report", "--model"])
+        .arg(&model)
+        .arg("-o")
+        .arg(&page)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("wrote the report to"))
+        .stderr(predicate::str::contains("warning: 144 of 480 points"));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("id=\"model-data\""));
+    assert_eq!(html.matches("<svg").count(), 6);
+    assert!(!html.contains("https://"));
+}
+
+#[test]
+fn report_refuses_existing_output_and_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = saved_model(dir.path());
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, "keep me").unwrap();
+    speclat()
+        .args(["report", "--model"])
+        .arg(&model)
+        .arg("-o")
+        .arg(&page)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("file exists"));
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), "keep me");
+
+    // Never over the model it reads, even with --force.
+    speclat()
+        .args(["report", "--force", "--model"])
+        .arg(&model)
+        .arg("-o")
+        .arg(&model)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "refusing to write over an input file",
+        ));
+    assert!(
+        std::fs::read_to_string(&model)
+            .unwrap()
+            .contains("schema_version")
+    );
+}
+
+#[test]
+fn report_from_example_with_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let plots = dir.path().join("figures");
+    speclat()
+        .args([
+            "-q",
+            "report",
+            "--example",
+            "qwen3-8b",
+            "--no-cross-validation",
+            "--plot-k",
+            "4",
+            "--plot-format",
+            "png",
+            "-o",
+        ])
+        .arg(&page)
+        .arg("--plots")
+        .arg(&plots)
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("built-in example qwen3-8b"));
+    assert!(html.contains("Where the time goes at k=4, alpha=0.70"));
+    assert_eq!(std::fs::read_dir(&plots).unwrap().count(), 6);
+}
+
+#[test]
+fn report_model_conflicts_with_paths() {
+    speclat()
+        .args(["report", "--model", "m.json", "sweep.json", "-o", "r.html"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+#[test]
+fn verbose_lists_written_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    speclat()
+        .args([
+            "fit",
+            "--example",
+            "qwen3-8b",
+            "--no-cross-validation",
+            "--verbose",
+            "--plot-format",
+            "svg",
+            "--plots",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("alpha-0.50_draft-1"))
+        .stderr(predicate::str::contains("residuals.svg"));
+}
+
+#[test]
+fn warnings_have_no_colour_off_terminal() {
+    // Standard error is a pipe here, so neither colour nor progress bars may appear, even with
+    // NO_COLOR unset.
+    let output = speclat()
+        .args([
+            "fit",
+            "--example",
+            "qwen3-8b",
+            "--no-cross-validation",
+            "--bootstrap",
+            "5",
+        ])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.starts_with("warning: "), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "escape codes in {stderr:?}");
+}
+
+#[test]
+fn quiet_predict_prints_no_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = saved_model(dir.path());
+    // k = 20 lies outside the measured draft lengths, which warns unless quiet.
+    let args = ["--k", "20", "--alpha", "0.7", "--rate", "1"];
+    speclat()
+        .args(["predict", "--model"])
+        .arg(&model)
+        .args(args)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning: k=20"));
+    speclat()
+        .args(["predict", "-q", "--model"])
+        .arg(&model)
+        .args(args)
+        .assert()
+        .success()
+        .stderr(predicate::str::is_empty());
 }

@@ -124,13 +124,26 @@ pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, IngestError> {
 /// extension; a directory search takes only the endings in `EXTENSIONS`. On failure the error of
 /// the first failing file in that order is returned.
 pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Sweep>, IngestError> {
+    load_paths_with_progress(paths, &|_| {}, &|| {})
+}
+
+/// [`load_paths`] with progress callbacks for progress bars: `found` is called once with the
+/// number of files to read, then `progress` once per file read, from any thread.
+pub fn load_paths_with_progress(
+    paths: &[PathBuf],
+    found: &dyn Fn(usize),
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<Sweep>, IngestError> {
     let files = collect_files(paths)?;
+    found(files.len());
 
     let results: Vec<Result<Vec<Sweep>, IngestError>> = files
         .par_iter()
         .map(|file| {
             let bytes = read_file_bytes(file)?;
-            parse_bytes(file, &bytes)
+            let parsed = parse_bytes(file, &bytes);
+            progress();
+            parsed
         })
         .collect();
 

@@ -19,7 +19,7 @@ pub mod sglang;
 pub mod speculators_csv;
 pub mod vllm_bench;
 
-pub use load::{IngestError, load_paths, parse_bytes, read_file_bytes};
+pub use load::{IngestError, load_paths, load_paths_with_progress, parse_bytes, read_file_bytes};
 
 use std::path::PathBuf;
 
