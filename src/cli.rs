@@ -58,7 +58,8 @@ struct FitArgs {
     #[arg(long, allow_negative_numbers = true)]
     k: Option<i64>,
 
-    /// Per-token acceptance probability of the single file given, in (0, 1]
+    /// Per-token acceptance probability of the single file given, in (0, 1]; without it, a
+    /// nonzero --k takes alpha from the file's measured acceptance length
     #[arg(long, allow_negative_numbers = true)]
     alpha: Option<f64>,
 
@@ -90,6 +91,11 @@ struct FitArgs {
     /// Drop a point or, without :INDEX, a whole series; repeatable
     #[arg(long, value_name = "SERIES[:INDEX]")]
     exclude: Vec<PointSelector>,
+
+    /// Drop every point with more requests in flight than N (the target concurrency of a
+    /// closed-loop point, otherwise the measured one)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    max_concurrency: Option<f64>,
 
     /// How many of the highest-rate points of each series the saturation rule may drop
     #[arg(long, default_value_t = 2, value_name = "N")]
@@ -187,6 +193,7 @@ fn run_fit(args: FitArgs) -> Result<()> {
             tail_latency_factor: args.tail_latency_factor,
             include: args.include.clone(),
             exclude: args.exclude.clone(),
+            max_concurrency: args.max_concurrency,
             ..SelectionOptions::default()
         },
         solver: SolverSettings {

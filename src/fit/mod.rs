@@ -32,7 +32,7 @@ pub use uncertainty::{CoefficientEstimate, IntervalMethod};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
-use crate::ingest::Series;
+use crate::ingest::{Series, Strategy};
 use problem::FitPoint;
 
 /// Fewest stable points a series needs: two fix its C1 and C2.
@@ -126,6 +126,22 @@ impl FitOptions {
                 "must be above 0",
             ));
         }
+        if !(s.closed_loop_min_rate_gain.is_finite() && s.closed_loop_min_rate_gain >= 0.0) {
+            return Err(invalid(
+                "closed_loop_min_rate_gain",
+                s.closed_loop_min_rate_gain,
+                "must be a fraction, 0 or more",
+            ));
+        }
+        if let Some(max) = s.max_concurrency
+            && !(max.is_finite() && max > 0.0)
+        {
+            return Err(invalid(
+                "--max-concurrency",
+                max,
+                "must be a number of requests in flight above 0",
+            ));
+        }
         let v = &self.solver;
         if !(v.gamma.is_finite() && (0.0..=2.0).contains(&v.gamma)) {
             return Err(invalid(
@@ -204,14 +220,12 @@ fn build_points(series: &[Series], used: &[Vec<usize>]) -> Result<Vec<FitPoint>,
                     index: m.index,
                 });
             };
-            points.push(FitPoint::new(
-                s,
-                i,
-                one.spec,
-                output_tokens,
-                m.rate_per_s,
-                m.latency_s,
-            ));
+            let mut point = FitPoint::new(s, i, one.spec, output_tokens, m.rate_per_s, m.latency_s);
+            if m.strategy == Strategy::Concurrent {
+                let concurrency = m.concurrency.unwrap_or(m.rate_per_s * m.latency_s);
+                point = point.with_closed_loop(concurrency);
+            }
+            points.push(point);
         }
     }
     Ok(points)

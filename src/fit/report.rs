@@ -11,7 +11,10 @@ use super::select::{Exclusion, Selection};
 use super::solver::StopReason;
 use super::uncertainty::{CoefficientEstimate, IntervalMethod};
 use super::{FitOptions, Fitted};
-use crate::ingest::Series;
+use crate::ingest::{AlphaSource, Series};
+use crate::model::acceptance_profile::{
+    AcceptanceDrift, DEFAULT_DRIFT_THRESHOLD, acceptance_drift,
+};
 use crate::model::{LoadCosts, SpecConfig, StageCoefficients};
 
 /// Version of the JSON layout of [`FitReport`]; raised on any incompatible change.
@@ -58,6 +61,13 @@ pub struct SeriesFit {
     pub file: String,
     pub k: u32,
     pub alpha: f64,
+    /// Whether `alpha` was given or solved from the measured acceptance length.
+    #[serde(default)]
+    pub alpha_source: AlphaSource,
+    /// Spread of the measured acceptance length over the used points, where the file has
+    /// acceptance counters.
+    #[serde(default)]
+    pub acceptance_drift: Option<AcceptanceDrift>,
     /// Expected tokens per verification, `E(alpha, k)`.
     pub expected_tokens: f64,
     /// Mean output tokens per request over the used points.
@@ -207,7 +217,8 @@ pub(crate) fn assemble(
 
     let series_fits = series_summaries(series, &selection, &points, &residuals, &fitted);
     let (model, solver) = model_and_solver(&fitted, &identifiability, &points, gamma, options);
-    let warnings = collect_warnings(&selection, &points, &model, &solver);
+    let mut warnings = collect_warnings(&selection, &points, &model, &solver);
+    warnings.extend(acceptance_warnings(&series_fits));
     FitReport {
         schema_version: FIT_SCHEMA_VERSION,
         speclat_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -259,11 +270,23 @@ fn series_summaries(
                 .map(|&i| residuals[i].loso_error_percent.map(f64::abs))
                 .collect();
             let n = errors.len().max(1) as f64;
+            let lengths: Vec<f64> = selection.used[s]
+                .iter()
+                .filter_map(|&i| one.measurements[i].acceptance.as_ref())
+                .filter_map(|c| c.length())
+                .collect();
+            // The parsers check each length, so an error here can only come from a file
+            // that slipped past them; no drift figure is better than a failed fit.
+            let drift = acceptance_drift(&lengths, DEFAULT_DRIFT_THRESHOLD)
+                .ok()
+                .flatten();
             SeriesFit {
                 label: one.label.clone(),
                 file: one.file.display().to_string(),
                 k: one.spec.k(),
                 alpha: one.spec.alpha(),
+                alpha_source: one.alpha_source,
+                acceptance_drift: drift,
                 expected_tokens: one.spec.expected_tokens(),
                 output_tokens_mean,
                 points_used: selection.used[s].len(),
@@ -351,6 +374,33 @@ fn model_and_solver(
             (model, solver)
         }
     }
+}
+
+/// Warnings on measured acceptance: where `alpha` was solved from counters, and where the
+/// acceptance length drifts with load.
+fn acceptance_warnings(series: &[SeriesFit]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for s in series {
+        if let AlphaSource::MeasuredAcceptanceLength { acceptance_length } = s.alpha_source {
+            warnings.push(format!(
+                "series {}: alpha = {:.4} was solved from the measured mean acceptance length {acceptance_length:.3} at k = {}; it is an effective value that reproduces that length, not a per-token probability the drafter was measured to have",
+                s.label, s.alpha, s.k
+            ));
+        }
+        if let Some(drift) = &s.acceptance_drift
+            && drift.exceeds_threshold
+        {
+            warnings.push(format!(
+                "series {}: the measured acceptance length drifts with load from {:.3} to {:.3} ({:.1}% of its mean, above {:.0}%); one alpha per series misdescribes it and the fitted costs absorb the drift. Split the sweep by load or fit the low-load points only (--max-concurrency)",
+                s.label,
+                drift.min,
+                drift.max,
+                drift.relative_spread * 100.0,
+                drift.threshold * 100.0
+            ));
+        }
+    }
+    warnings
 }
 
 fn collect_warnings(
