@@ -48,4 +48,5 @@ pub mod fit;
 pub mod grid;
 pub mod ingest;
 pub mod model;
+pub mod plan;
 pub mod report;

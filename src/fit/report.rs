@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::accuracy::{self, Accuracy, PointResidual, ResidualAnalysis};
 use super::identify::Identifiability;
+use super::percentile::PercentileModel;
 use super::problem::FitPoint;
 use super::select::{Exclusion, Selection};
 use super::solver::StopReason;
@@ -115,11 +116,22 @@ pub struct FitReport {
     pub points: PointCounts,
     pub series: Vec<SeriesFit>,
     pub residuals: ResidualAnalysis,
+    /// The closed form fitted to each latency percentile that every fitted point records;
+    /// empirical, see [`super::percentile`].
+    #[serde(default)]
+    pub percentile_models: Vec<PercentileModel>,
     /// Non-fatal findings, each with its remedy.
     pub warnings: Vec<String>,
 }
 
 impl FitReport {
+    /// The percentile model for `percentile`, where the fitted files recorded it.
+    pub fn percentile_model(&self, percentile: super::Percentile) -> Option<&PercentileModel> {
+        self.percentile_models
+            .iter()
+            .find(|m| m.percentile == percentile)
+    }
+
     /// C1 and C2 for a configuration: from the stage coefficients, or, for a reduced fit,
     /// from the measured series with the same `k` and `alpha`.
     pub fn costs(&self, spec: SpecConfig, output_tokens: f64) -> Option<LoadCosts> {
@@ -233,6 +245,7 @@ pub(crate) fn assemble(
         },
         series: series_fits,
         residuals: analysis,
+        percentile_models: Vec::new(),
         warnings,
     }
 }
