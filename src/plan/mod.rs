@@ -66,6 +66,14 @@ pub enum PlanError {
         hint: &'static str,
     },
 
+    #[error(
+        "no {percentile} latency model: the fitted files did not record {percentile} at every fitted point (available: {available})\n\nhint: plan for the mean latency without --percentile, or refit with files that record {percentile}"
+    )]
+    NoPercentileModel {
+        percentile: &'static str,
+        available: String,
+    },
+
     #[error("empty {what} grid\n\nhint: pass at least one value, for example 1,2,4 or 1:64:1")]
     EmptyGrid { what: &'static str },
 }

@@ -3,7 +3,9 @@
 //! The library computes; this module only formats. Every JSON document carries
 //! `schema_version`; the fields and their units are listed in `docs/json.md`.
 
+pub mod acceptance;
 pub mod fit_text;
+pub mod plan;
 pub mod predict;
 pub mod table;
 
