@@ -8,9 +8,8 @@
 //!   commit fd1375ae, Apache-2.0), through the built-in example.
 //!
 //! Each speculative method is fitted with the baseline as its own system: DSpark and MTP use
-//! different drafters, so their drafting costs are not shared coefficients. Pooling all three
-//! sweeps into one fit holds `c1_draft` at 0, a compromise between two drafters that fits
-//! neither.
+//! different drafters, so their drafting costs are not shared coefficients. A pooled fit of
+//! all three sweeps pins `c1_draft` at its bound 0, a compromise between the two drafters.
 
 use std::path::PathBuf;
 
@@ -55,7 +54,7 @@ fn fit_system(dataset: &str, method: &str, k: i64) -> (FitReport, Series, Series
     (report, baseline, sd)
 }
 
-/// The measurement at offered concurrency `n`.
+/// Finds the measurement at offered concurrency `n`.
 fn point(series: &Series, n: f64) -> &speclat::ingest::Measurement {
     series
         .measurements

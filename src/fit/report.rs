@@ -426,7 +426,7 @@ fn collect_warnings(
     let excluded = selection.excluded.len();
     if excluded > 0 {
         warnings.push(format!(
-            "{excluded} of {} points were left out as saturated or unsteady (listed under excluded points); pass --include-saturated to fit them, or --include SERIES:INDEX for single points",
+            "{excluded} of {} points were left out by the selection rules (listed under excluded points); pass --include-saturated to fit them, or --include SERIES:INDEX for single points",
             excluded + points.len()
         ));
     }

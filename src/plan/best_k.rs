@@ -29,7 +29,7 @@ pub enum Load {
 pub struct Candidate {
     pub k: u32,
     pub expected_tokens: f64,
-    /// Where `expected_tokens` comes from: `iid`, `measured` or `extrapolated`.
+    /// Source of `expected_tokens`: `iid`, `measured` or `extrapolated`.
     pub basis: EstimateBasis,
     pub c1_s: f64,
     pub c2_s: f64,

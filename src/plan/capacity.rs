@@ -3,7 +3,7 @@
 //! From `L = C1 / (1 - rate * C2)` (Kong et al., arXiv 2605.15051), `L <= T` holds up to
 //! `rate = (1 - C1 / T) / C2` when `T > C1`; no rate meets a target at or below C1. Closed loop,
 //! `C1 + N * C2 <= T` holds up to `N = (T - C1) / C2`. The same forms apply to a latency
-//! percentile when C1 and C2 were fitted to that percentile; such predictions are empirical,
+//! percentile when C1 and C2 were fitted to that percentile. Such predictions are empirical,
 //! because the model is derived for the mean.
 
 use serde::Serialize;
@@ -49,8 +49,8 @@ pub fn capacity_for_k(candidate: &Candidate, target_s: f64) -> Result<Capacity, 
     })
 }
 
-/// The candidate with the highest rate capacity; ties go to the smaller `k`. `None` when no
-/// candidate meets the target.
+/// Returns the capacity of the candidate with the highest rate capacity, or `None` when no
+/// candidate meets the target. Ties go to the smaller `k`.
 pub fn best_capacity(
     candidates: &[Candidate],
     target_s: f64,

@@ -1,4 +1,4 @@
-//! The measured ground an answer stands on: which series, and which rates, concurrencies,
+//! The measured ground an answer rests on: which series, and which rates, concurrencies,
 //! draft lengths and acceptance rates they covered.
 //!
 //! A plan is only as good as the sweeps behind it. The latency model of Kong et al. (arXiv
@@ -70,9 +70,8 @@ impl Coverage {
         }
     }
 
-    /// One sentence per way the question leaves the measured range; empty when it stays inside.
-    ///
-    /// `alpha` is checked only when some `k` in `ks` is above 0.
+    /// Lists one sentence per way the question leaves the measured range, none when it stays
+    /// inside. `alpha` is checked only when some `k` in `ks` is above 0.
     pub fn notes(
         &self,
         ks: &[u32],

@@ -30,7 +30,7 @@ pub use speedup::{SdPays, SpeedupAnalysis};
 
 use crate::model::ModelError;
 
-/// A planning request that cannot be answered: what, and how to fix it.
+/// An invalid planning request or a model that cannot serve it, with the fix.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {
     #[error(transparent)]
@@ -111,7 +111,8 @@ impl KRange {
         })
     }
 
-    /// The default range 0..=10: plain decoding and the draft lengths engines usually offer.
+    /// Returns the default range 0..=10: plain decoding and the draft lengths engines usually
+    /// offer.
     pub fn default_range() -> Self {
         Self { start: 0, end: 10 }
     }

@@ -17,7 +17,7 @@ use crate::plan::{
 /// Version of the JSON layout of [`PlanDocument`].
 pub const PLAN_SCHEMA_VERSION: u32 = 1;
 
-/// How the acceptance of the planned drafter is given.
+/// The acceptance of the planned drafter, in the form the user gave it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AcceptanceInput {
     /// An i.i.d. per-token acceptance probability.
@@ -65,7 +65,7 @@ pub struct AcceptanceUsed {
 pub struct SpeedupSection {
     pub k: u32,
     pub expected_tokens: f64,
-    /// Where the baseline costs come from.
+    /// Source of the baseline costs, in words.
     pub baseline_source: String,
     #[serde(flatten)]
     pub analysis: SpeedupAnalysis,
@@ -240,7 +240,7 @@ pub fn plan(model: &FitReport, request: &PlanRequest) -> Result<PlanDocument, Pl
         );
     }
 
-    // Step 6: what the answers rest on, and where they leave it.
+    // Step 6: the series the plan rests on, and where it leaves their range.
     let mut ks: Vec<u32> = request.k_range.iter().collect();
     ks.push(sd_k);
     let max_rate = request
