@@ -429,3 +429,40 @@ fn acceptance_converts_units() {
         .code(2)
         .stderr(predicate::str::contains("invalid acceptance length E = 5"));
 }
+
+#[test]
+fn fit_takes_alpha_from_counters() {
+    let output = speclat()
+        .args([
+            "fit",
+            "tests/fixtures/vllm_bench_append_handwritten.jsonl",
+            "--k",
+            "3",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let series = &doc["series"][0];
+    assert_eq!(series["alpha_source"]["kind"], "measured_acceptance_length");
+    let length = series["alpha_source"]["acceptance_length"]
+        .as_f64()
+        .unwrap();
+    let alpha = series["alpha"].as_f64().unwrap();
+    // E(alpha, 3) = 1 + a + a^2 + a^3 reproduces the measured length.
+    let expected = 1.0 + alpha + alpha * alpha + alpha * alpha * alpha;
+    assert!(
+        (expected - length).abs() < 1e-9,
+        "E {expected} against {length}"
+    );
+    assert!(doc["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .contains("was solved from the measured mean acceptance length")
+    }));
+}

@@ -465,3 +465,68 @@ fn collect_warnings(
     }
     warnings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series_fit(alpha_source: AlphaSource, lengths: &[f64]) -> SeriesFit {
+        SeriesFit {
+            label: "mtp".to_string(),
+            file: "mtp.csv".to_string(),
+            k: 2,
+            alpha: 0.7329,
+            alpha_source,
+            acceptance_drift: acceptance_drift(lengths, DEFAULT_DRIFT_THRESHOLD).unwrap(),
+            expected_tokens: 2.27,
+            output_tokens_mean: 760.0,
+            points_used: lengths.len(),
+            points_total: lengths.len(),
+            c1_s: 4.2,
+            c2_s: 0.08,
+            saturation_rate_per_s: Some(12.5),
+            max_used_rate_per_s: 6.8,
+            mape_percent: 2.8,
+            max_ape_percent: 10.1,
+            loso_mape_percent: None,
+            points: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn drift_above_threshold_warns() {
+        // 2.0 to 2.3 around a mean of 2.15 is a 14% spread.
+        let drifting = series_fit(AlphaSource::Given, &[2.0, 2.15, 2.3]);
+        let warnings = acceptance_warnings(&[drifting]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0]
+                .contains("drifts with load from 2.000 to 2.300 (14.0% of its mean, above 5%)"),
+            "{}",
+            warnings[0]
+        );
+
+        // The MTP HumanEval sweep: 2.251 to 2.286, a 1.5% spread.
+        let flat = series_fit(AlphaSource::Given, &[2.251, 2.270, 2.286]);
+        assert!(acceptance_warnings(&[flat]).is_empty());
+    }
+
+    #[test]
+    fn measured_alpha_is_reported() {
+        let measured = series_fit(
+            AlphaSource::MeasuredAcceptanceLength {
+                acceptance_length: 2.27,
+            },
+            &[2.27],
+        );
+        let warnings = acceptance_warnings(&[measured]);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].contains(
+                "alpha = 0.7329 was solved from the measured mean acceptance length 2.270 at k = 2"
+            ),
+            "{}",
+            warnings[0]
+        );
+    }
+}

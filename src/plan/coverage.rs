@@ -55,21 +55,6 @@ impl Coverage {
         coverage
     }
 
-    /// Labels of the series with draft length `k`, or every label when none has it.
-    pub fn series_for_k(&self, report: &FitReport, k: u32) -> Vec<String> {
-        let matching: Vec<String> = report
-            .series
-            .iter()
-            .filter(|s| s.k == k)
-            .map(|s| s.label.clone())
-            .collect();
-        if matching.is_empty() {
-            self.series.clone()
-        } else {
-            matching
-        }
-    }
-
     /// Lists one sentence per way the question leaves the measured range, none when it stays
     /// inside. `alpha` is checked only when some `k` in `ks` is above 0.
     pub fn notes(
