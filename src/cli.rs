@@ -11,9 +11,11 @@ use speclat::grid::parse_grid;
 use speclat::ingest::labels::{LabelOptions, label_sweeps};
 use speclat::ingest::{Series, load_paths_with_progress};
 use speclat::model::SpecConfig;
+use speclat::report::acceptance::{self, AcceptanceGiven};
 use speclat::report::figures::{self, FigureOptions, ImageFormat};
 use speclat::report::fit_text::{self, Detail};
 use speclat::report::html::{self, HtmlOptions};
+use speclat::report::plan::{self, AcceptanceInput, PlanRequest};
 use speclat::report::predict::{self, Load, PredictDocument};
 use speclat::report::significant;
 use speclat::report::table::Table;
@@ -21,7 +23,8 @@ use speclat::report::table::Table;
 use crate::term::Terminal;
 
 const AFTER_HELP: &str = "\
-Exit status: 0 on success, 2 on an error in the input files or the arguments.
+Exit status: 0 on success, 1 when a latency target was given and no configuration meets it,
+2 on an error in the input files or the arguments.
 
 Output: results on standard output; warnings, progress and status lines on standard error.
 --quiet keeps only results and errors; --verbose adds detail. Colour and progress bars appear
@@ -31,7 +34,9 @@ Examples:
   speclat fit --example qwen3-8b
   speclat fit results/ --manifest sweeps.toml --save model.json --plots figures/
   speclat predict --model model.json --k 3 --alpha 0.7 --rate 0.5:12:0.5
-  speclat report --model model.json -o report.html";
+  speclat report --model model.json -o report.html
+  speclat plan --model model.json --alpha 0.7 --concurrency 1:64:1 --vllm-config
+  speclat acceptance --acceptance-length 2.84 --k 3";
 
 /// Fit and predict the latency of LLM serving with speculative decoding under load.
 #[derive(Debug, Parser)]
@@ -59,6 +64,129 @@ enum Command {
     /// Write a self-contained HTML report (figures, planning tables, what-if panel) from
     /// benchmark files or a saved model
     Report(ReportArgs),
+    /// Plan from a saved model: speedup and break-even, best k per load, capacity under a
+    /// latency target, and a vLLM speculative config
+    Plan(PlanArgs),
+    /// Convert between alpha, acceptance length, vLLM acceptance rate and per-position rates
+    Acceptance(AcceptanceArgs),
+}
+
+/// What a command found, beyond success.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A result was printed.
+    Done,
+    /// A latency target was given and no configuration meets it (exit status 1).
+    TargetMissed,
+}
+
+#[derive(Debug, Args)]
+struct PlanArgs {
+    /// Saved model from `speclat fit --save`
+    #[arg(long, value_name = "MODEL.json")]
+    model: PathBuf,
+
+    /// Per-token acceptance probability of the planned drafter, in (0, 1]
+    #[arg(long, allow_negative_numbers = true, conflicts_with_all = ["acceptance_length", "per_position"])]
+    alpha: Option<f64>,
+
+    /// Mean acceptance length (tokens per verification, bonus included) measured at --k
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        requires = "k",
+        conflicts_with = "per_position"
+    )]
+    acceptance_length: Option<f64>,
+
+    /// Measured per-position acceptance rates, for example 0.8,0.6,0.45
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    per_position: Option<Vec<f64>>,
+
+    /// Draft length compared with plain decoding (default: the model's only measured k, else
+    /// the best k at zero load); also the k at which --acceptance-length was measured
+    #[arg(long, allow_negative_numbers = true)]
+    k: Option<i64>,
+
+    /// Draft lengths to choose from, START:END (0 is plain decoding)
+    #[arg(long, default_value = "0:10", value_name = "START:END")]
+    k_range: speclat::plan::KRange,
+
+    /// Open-loop request rates, requests per second: a value, a list or START:STOP:STEP
+    /// (default: 11 rates from 0 to the highest fitted rate)
+    #[arg(long, allow_negative_numbers = true)]
+    rate: Option<String>,
+
+    /// Closed-loop requests in flight, as a value, list or range (default: powers of two up
+    /// to the highest fitted concurrency)
+    #[arg(long, allow_negative_numbers = true)]
+    concurrency: Option<String>,
+
+    /// Mean output tokens per request (default: the fitted data's mean)
+    #[arg(long, allow_negative_numbers = true)]
+    output_tokens: Option<f64>,
+
+    /// Latency target in seconds; reports the highest load that meets it (exit status 1 when
+    /// no k does)
+    #[arg(long, allow_negative_numbers = true, value_name = "SECONDS")]
+    latency_target: Option<f64>,
+
+    /// Apply --latency-target to this percentile instead of the mean: p50, p90 or p99, where
+    /// the fitted files recorded it
+    #[arg(long, requires = "latency_target")]
+    percentile: Option<speclat::fit::Percentile>,
+
+    /// Largest batch size the vLLM config covers
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    max_batch_size: u32,
+
+    /// `method` of the vLLM speculative config
+    #[arg(long, default_value = "eagle3")]
+    method: String,
+
+    /// `model` of the vLLM speculative config (the draft model; omit for MTP)
+    #[arg(long, value_name = "MODEL")]
+    draft_model: Option<String>,
+
+    /// Print only the vLLM `--speculative-config` JSON, ready to paste
+    #[arg(long, conflicts_with = "json")]
+    vllm_config: bool,
+
+    /// Print one JSON document instead of tables
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct AcceptanceArgs {
+    /// Per-token acceptance probability, in (0, 1]
+    #[arg(long, allow_negative_numbers = true, requires = "k", conflicts_with_all = ["acceptance_length", "rate_percent", "per_position"])]
+    alpha: Option<f64>,
+
+    /// Mean acceptance length, tokens per verification with the bonus token
+    #[arg(long, allow_negative_numbers = true, requires = "k", conflicts_with_all = ["rate_percent", "per_position"])]
+    acceptance_length: Option<f64>,
+
+    /// vLLM acceptance rate: accepted / drafted tokens in percent
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        requires = "k",
+        conflicts_with = "per_position"
+    )]
+    rate_percent: Option<f64>,
+
+    /// Measured per-position acceptance rates, for example 0.8,0.6,0.45 (k is their count)
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
+    per_position: Option<Vec<f64>>,
+
+    /// Draft length the value was measured at
+    #[arg(long, allow_negative_numbers = true)]
+    k: Option<i64>,
+
+    /// Print one JSON document instead of text
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -108,7 +236,8 @@ struct InputArgs {
     #[arg(long, allow_negative_numbers = true)]
     k: Option<i64>,
 
-    /// Per-token acceptance probability of the single file given, in (0, 1]
+    /// Per-token acceptance probability of the single file given, in (0, 1]; without it, a
+    /// nonzero --k takes alpha from the file's measured acceptance length
     #[arg(long, allow_negative_numbers = true)]
     alpha: Option<f64>,
 
@@ -132,6 +261,11 @@ struct FitSettings {
     /// Drop a point or, without :INDEX, a whole series; repeatable
     #[arg(long, value_name = "SERIES[:INDEX]")]
     exclude: Vec<PointSelector>,
+
+    /// Drop every point with more requests in flight than N (the target concurrency of a
+    /// closed-loop point, otherwise the measured one)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    max_concurrency: Option<f64>,
 
     /// How many of the highest-rate points of each series the saturation rule may drop
     #[arg(long, default_value_t = 2, value_name = "N")]
@@ -324,18 +458,25 @@ impl Output {
 }
 
 /// Runs one command.
-pub fn run(cli: Cli) -> Result<()> {
-    let json = matches!(&cli.command, Command::Fit(a) if a.json)
-        || matches!(&cli.command, Command::Predict(a) if a.json);
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let json = match &cli.command {
+        Command::Fit(a) => a.json,
+        Command::Predict(a) => a.json,
+        Command::Plan(a) => a.json || a.vllm_config,
+        Command::Acceptance(a) => a.json,
+        Command::Report(_) => false,
+    };
     let output = Output {
         quiet: cli.quiet,
         verbose: cli.verbose,
         terminal: Terminal::detect(cli.quiet || json),
     };
     match cli.command {
-        Command::Fit(args) => run_fit(args, output),
-        Command::Predict(args) => run_predict(args, output),
-        Command::Report(args) => run_report(args, output),
+        Command::Fit(args) => run_fit(args, output).map(|()| Outcome::Done),
+        Command::Predict(args) => run_predict(args, output).map(|()| Outcome::Done),
+        Command::Report(args) => run_report(args, output).map(|()| Outcome::Done),
+        Command::Plan(args) => run_plan(args, output),
+        Command::Acceptance(args) => run_acceptance(args).map(|()| Outcome::Done),
     }
 }
 
@@ -348,6 +489,7 @@ impl FitSettings {
                 tail_latency_factor: self.tail_latency_factor,
                 include: self.include.clone(),
                 exclude: self.exclude.clone(),
+                max_concurrency: self.max_concurrency,
                 ..SelectionOptions::default()
             },
             solver: SolverSettings {
@@ -362,6 +504,141 @@ impl FitSettings {
         options.validate()?;
         Ok(options)
     }
+}
+
+/// Converts a signed draft length from a flag, naming the flag in the error.
+fn draft_length(k: i64) -> Result<u32> {
+    Ok(SpecConfig::from_signed(k, 1.0).context("--k")?.k())
+}
+
+fn run_plan(args: PlanArgs, output: Output) -> Result<Outcome> {
+    // Plan: every flag checked and the model read before any computation.
+    let k = args.k.map(draft_length).transpose()?;
+    let acceptance = match (&args.alpha, &args.acceptance_length, &args.per_position) {
+        (Some(alpha), _, _) => AcceptanceInput::Alpha(*alpha),
+        (_, Some(length), _) => AcceptanceInput::Length {
+            acceptance_length: *length,
+            k: k.context("--acceptance-length needs --k, the draft length it was measured at")?,
+        },
+        (_, _, Some(rates)) => AcceptanceInput::PerPosition(rates.clone()),
+        _ => AcceptanceInput::FromModel,
+    };
+    let model = load_model(&args.model)?;
+    let coverage = speclat::plan::Coverage::from_report(&model);
+
+    let rates = match &args.rate {
+        Some(text) => parse_grid(text).context("--rate")?,
+        None if args.concurrency.is_some() => Vec::new(),
+        None => (0..=10)
+            .map(|i| coverage.max_rate_per_s * f64::from(i) / 10.0)
+            .map(|r| (r * 1000.0).round() / 1000.0)
+            .collect(),
+    };
+    let concurrencies = match &args.concurrency {
+        Some(text) => parse_grid(text).context("--concurrency")?,
+        None if args.rate.is_some() => Vec::new(),
+        None => {
+            let mut levels = vec![1.0];
+            while levels[levels.len() - 1] * 2.0 <= coverage.max_concurrency.max(1.0) * 1.05 {
+                levels.push(levels[levels.len() - 1] * 2.0);
+            }
+            levels
+        }
+    };
+    if args.max_batch_size == 0 {
+        bail!(
+            "invalid --max-batch-size 0: it must be 1 or more\n\nhint: pass the engine's --max-num-seqs, for example 256"
+        );
+    }
+    let request = PlanRequest {
+        acceptance,
+        k,
+        k_range: args.k_range,
+        rates_per_s: rates,
+        concurrencies,
+        output_tokens: args.output_tokens,
+        latency_target_s: args.latency_target,
+        percentile: args.percentile,
+        max_batch_size: args.max_batch_size,
+        method: args.method.clone(),
+        draft_model: args.draft_model.clone(),
+    };
+    let document = plan::plan(&model, &request)
+        .with_context(|| format!("{}: cannot plan from this model", args.model.display()))?;
+
+    let mut stdout = std::io::stdout().lock();
+    if args.vllm_config {
+        serde_json::to_writer(&mut stdout, &document.speculative_config)?;
+        writeln!(stdout)?;
+    } else if args.json {
+        serde_json::to_writer_pretty(&mut stdout, &document)?;
+        writeln!(stdout)?;
+    } else {
+        stdout.write_all(plan::render_text(&document).as_bytes())?;
+    }
+    stdout.flush()?;
+    if !args.json && !output.quiet {
+        if args.vllm_config {
+            for note in &document.extrapolation {
+                eprintln!("note: {note}");
+            }
+        }
+        for warning in &document.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok(if document.target_missed() {
+        Outcome::TargetMissed
+    } else {
+        Outcome::Done
+    })
+}
+
+fn run_acceptance(args: AcceptanceArgs) -> Result<()> {
+    let k = args.k.map(draft_length).transpose()?;
+    let given = match (
+        args.alpha,
+        args.acceptance_length,
+        args.rate_percent,
+        &args.per_position,
+    ) {
+        (Some(alpha), _, _, _) => AcceptanceGiven::Alpha {
+            alpha,
+            k: k.context("--alpha needs --k")?,
+        },
+        (_, Some(acceptance_length), _, _) => AcceptanceGiven::Length {
+            acceptance_length,
+            k: k.context("--acceptance-length needs --k")?,
+        },
+        (_, _, Some(percent), _) => AcceptanceGiven::RatePercent {
+            percent,
+            k: k.context("--rate-percent needs --k")?,
+        },
+        (_, _, _, Some(rates)) => {
+            if let Some(k) = k
+                && k as usize != rates.len()
+            {
+                bail!(
+                    "--k {k} disagrees with the {} per-position rates given\n\nhint: leave out --k; the number of rates is the draft length",
+                    rates.len()
+                );
+            }
+            AcceptanceGiven::PerPosition(rates.clone())
+        }
+        _ => bail!(
+            "no acceptance given\n\nhint: pass one of --alpha, --acceptance-length or --rate-percent (each with --k), or --per-position"
+        ),
+    };
+    let document = acceptance::convert(&given)?;
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut stdout, &document)?;
+        writeln!(stdout)?;
+    } else {
+        stdout.write_all(acceptance::render_text(&document).as_bytes())?;
+    }
+    stdout.flush()?;
+    Ok(())
 }
 
 fn run_fit(args: FitArgs, output: Output) -> Result<()> {

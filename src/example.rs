@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::example_data::QWEN3_8B;
-use crate::ingest::{LabelSource, Measurement, Series, SourceFormat, Strategy};
+use crate::ingest::{AlphaSource, LabelSource, Measurement, Series, SourceFormat, Strategy};
 use crate::model::SpecConfig;
 
 /// Names accepted by `--example`.
@@ -27,6 +27,7 @@ fn qwen3_8b() -> Vec<Series> {
             series.push(Series {
                 spec: SpecConfig::new(k, alpha).expect("example table holds valid alpha and k"),
                 label_source: LabelSource::BuiltIn,
+                alpha_source: AlphaSource::Given,
                 file: PathBuf::from(format!("builtin:qwen3-8b/{label}")),
                 format: SourceFormat::BuiltIn,
                 measurements: Vec::new(),

@@ -16,6 +16,9 @@
 //!   [`ingest::labels::label_sweeps`] attaches `k` and `alpha` to make [`ingest::Series`];
 //! - [`fit`]: [`fit::fit`] selects the stable points, fits the costs and reports accuracy,
 //!   uncertainty and exclusions in a [`fit::FitReport`];
+//! - [`plan`]: speedup and break-even ([`plan::SpeedupAnalysis`]), the best draft length per
+//!   load ([`plan::best_k_table`]), capacity under a latency target, a vLLM speculative config
+//!   with `k` per batch size, and the mixture-of-experts extension;
 //! - [`report`]: tables, JSON documents, figures ([`report::figures`], built as data and drawn
 //!   to SVG or PNG) and the self-contained HTML report ([`report::html`]); [`grid`]: rate lists
 //!   and ranges.
@@ -50,4 +53,5 @@ pub mod fit;
 pub mod grid;
 pub mod ingest;
 pub mod model;
+pub mod plan;
 pub mod report;

@@ -1,8 +1,9 @@
 //! The `speclat` command line: parses arguments, builds the plan (inputs loaded and every
 //! input error raised before any work starts), runs it and maps the outcome to an exit code.
 //!
-//! Exit status: 0 for a result, 2 for an error in the input or the arguments. A closed pipe
-//! on standard output ends the program quietly with status 0.
+//! Exit status: 0 for a result, 1 when a latency target was given and no configuration meets
+//! it, 2 for an error in the input or the arguments. A closed pipe on standard output ends the
+//! program quietly with status 0.
 
 mod cli;
 mod term;
@@ -16,7 +17,8 @@ fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let terminal = term::Terminal::detect(args.quiet);
     match cli::run(args) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(cli::Outcome::Done) => ExitCode::SUCCESS,
+        Ok(cli::Outcome::TargetMissed) => ExitCode::from(1),
         Err(error) => {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;

@@ -604,3 +604,226 @@ fn quiet_predict_prints_no_warnings() {
         .success()
         .stderr(predicate::str::is_empty());
 }
+
+/// Saves the Qwen3-8B example model in `dir` and returns its path.
+fn saved_example_model(dir: &std::path::Path) -> std::path::PathBuf {
+    let model = dir.join("model.json");
+    speclat()
+        .args([
+            "fit",
+            "--example",
+            "qwen3-8b",
+            "--no-cross-validation",
+            "-q",
+            "--save",
+        ])
+        .arg(&model)
+        .assert()
+        .success();
+    model
+}
+
+#[test]
+fn plan_json_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = saved_example_model(dir.path());
+    let output = speclat()
+        .args(["plan", "--model"])
+        .arg(&model)
+        .args([
+            "--alpha",
+            "0.6",
+            "--k",
+            "3",
+            "--rate",
+            "0,4,8",
+            "--concurrency",
+            "1,32",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    assert!(doc["break_even_rate_per_s"].is_number() || doc["break_even_rate_per_s"].is_null());
+    assert!(doc.get("break_even_concurrency").is_some());
+    let best_k = doc["best_k"].as_array().unwrap();
+    assert_eq!(best_k.len(), 5);
+    assert_eq!(best_k[0]["rate_per_s"], 0.0);
+    assert!(best_k[0]["k"].as_u64().unwrap() < 10);
+    assert_eq!(best_k[3]["concurrency"], 1.0);
+    assert!(best_k[3].get("rate_per_s").is_none());
+    assert_eq!(doc["speedup"]["k"], 3);
+    // No plain-decoding series was measured, so k = 0 is extrapolated and says so.
+    let notes = doc["extrapolation"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("k = 0 limit")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn plan_vllm_config_is_json_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = saved_example_model(dir.path());
+    let output = speclat()
+        .args(["plan", "--model"])
+        .arg(&model)
+        .args([
+            "--alpha",
+            "0.8",
+            "--vllm-config",
+            "--max-batch-size",
+            "64",
+            "--draft-model",
+            "my/drafter",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let config: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(config["method"], "eagle3");
+    assert_eq!(config["model"], "my/drafter");
+    let ranges = config["num_speculative_tokens_per_batch_size"]
+        .as_array()
+        .unwrap();
+    assert_eq!(ranges[0][0], 1);
+    assert_eq!(ranges[ranges.len() - 1][1], 64);
+    let max_k = ranges.iter().map(|r| r[2].as_u64().unwrap()).max().unwrap();
+    assert_eq!(config["num_speculative_tokens"].as_u64().unwrap(), max_k);
+}
+
+#[test]
+fn plan_target_missed_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = saved_example_model(dir.path());
+    // A request alone takes about 0.4 s at best, so 0.1 s is out of reach.
+    speclat()
+        .args(["plan", "--model"])
+        .arg(&model)
+        .args(["--alpha", "0.7", "--rate", "1", "--latency-target", "0.1"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no k meets the target"))
+        .stderr(predicate::str::contains("warning: no draft length"));
+    speclat()
+        .args(["plan", "--model"])
+        .arg(&model)
+        .args(["--alpha", "0.7", "--rate", "1", "--latency-target", "2"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("best: k="));
+}
+
+#[test]
+fn plan_rejects_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = saved_example_model(dir.path());
+    for (args, message) in [
+        (
+            vec!["--alpha", "1.5"],
+            "invalid acceptance probability alpha = 1.5",
+        ),
+        (
+            vec!["--alpha", "0.7", "--k-range", "5:2"],
+            "the start is above the end",
+        ),
+        (
+            vec!["--alpha", "0.7", "--rate", "-1"],
+            "--rate: invalid value `-1`",
+        ),
+        (
+            vec!["--alpha", "0.7", "--latency-target", "nan"],
+            "invalid latency target NaN",
+        ),
+        (vec!["--per-position", "0.5,0.9"], "acceptance rate rises"),
+        (
+            vec![
+                "--alpha",
+                "0.7",
+                "--latency-target",
+                "2",
+                "--percentile",
+                "p90",
+            ],
+            "percentile",
+        ),
+    ] {
+        speclat()
+            .args(["plan", "--model"])
+            .arg(&model)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}
+
+#[test]
+fn acceptance_converts_units() {
+    let output = speclat()
+        .args(["acceptance", "--per-position", "0.8,0.6,0.45", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!((doc["acceptance_length"].as_f64().unwrap() - 2.85).abs() < 1e-12);
+    assert_eq!(doc["by_k"][3]["basis"], "extrapolated");
+
+    speclat()
+        .args(["acceptance", "--rate-percent", "61.3", "--k", "3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "acceptance length E:                   2.8390",
+        ));
+    speclat()
+        .args(["acceptance", "--acceptance-length", "5", "--k", "3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid acceptance length E = 5"));
+}
+
+#[test]
+fn fit_takes_alpha_from_counters() {
+    let output = speclat()
+        .args([
+            "fit",
+            "tests/fixtures/vllm_bench_append_handwritten.jsonl",
+            "--k",
+            "3",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let series = &doc["series"][0];
+    assert_eq!(series["alpha_source"]["kind"], "measured_acceptance_length");
+    let length = series["alpha_source"]["acceptance_length"]
+        .as_f64()
+        .unwrap();
+    let alpha = series["alpha"].as_f64().unwrap();
+    // E(alpha, 3) = 1 + a + a^2 + a^3 reproduces the measured length.
+    let expected = 1.0 + alpha + alpha * alpha + alpha * alpha * alpha;
+    assert!(
+        (expected - length).abs() < 1e-9,
+        "E {expected} against {length}"
+    );
+    assert!(doc["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .contains("was solved from the measured mean acceptance length")
+    }));
+}

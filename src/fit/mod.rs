@@ -8,12 +8,14 @@
 //!    non-negative least squares (the published analysis stopped here, unconstrained);
 //! 4. [`solver`]: robust, bound-constrained Levenberg-Marquardt on the relative latency error;
 //! 5. [`uncertainty`]: standard errors, or seeded bootstrap intervals;
-//! 6. accuracy: in-sample and leave-one-series-out errors, and where the residuals are largest.
+//! 6. accuracy: in-sample and leave-one-series-out errors, and where the residuals are largest;
+//! 7. [`percentile`]: the same closed form fitted to each latency percentile the files record.
 //!
 //! All series are pooled into one fit: they share the six coefficients of one system.
 
 pub mod identify;
 pub mod nnls;
+pub mod percentile;
 pub mod problem;
 pub mod select;
 pub mod solver;
@@ -24,6 +26,7 @@ mod report;
 
 pub use accuracy::{Accuracy, PointResidual, ResidualAnalysis, ResidualGroup};
 pub use identify::Identifiability;
+pub use percentile::{Percentile, PercentileModel};
 pub use report::{FIT_SCHEMA_VERSION, FitReport, FittedModel, SeriesFit, SolverSummary};
 pub use select::{Exclusion, ExclusionReason, PointSelector, SelectionOptions};
 pub use solver::{SolverSettings, StopReason};
@@ -32,7 +35,7 @@ pub use uncertainty::{CoefficientEstimate, IntervalMethod};
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
-use crate::ingest::Series;
+use crate::ingest::{Series, Strategy};
 use problem::FitPoint;
 
 /// Fewest stable points a series needs: two fix its C1 and C2.
@@ -138,6 +141,22 @@ impl FitOptions {
                 "must be above 0",
             ));
         }
+        if !(s.closed_loop_min_rate_gain.is_finite() && s.closed_loop_min_rate_gain >= 0.0) {
+            return Err(invalid(
+                "closed_loop_min_rate_gain",
+                s.closed_loop_min_rate_gain,
+                "must be a fraction, 0 or more",
+            ));
+        }
+        if let Some(max) = s.max_concurrency
+            && !(max.is_finite() && max > 0.0)
+        {
+            return Err(invalid(
+                "--max-concurrency",
+                max,
+                "must be a number of requests in flight above 0",
+            ));
+        }
         let v = &self.solver;
         if !(v.gamma.is_finite() && (0.0..=2.0).contains(&v.gamma)) {
             return Err(invalid(
@@ -165,6 +184,24 @@ pub fn fit(
     options: &FitOptions,
     progress: &(dyn Fn() + Sync),
 ) -> Result<FitReport, FitError> {
+    fit_impl(series, options, progress, true)
+}
+
+/// [`fit`] without the percentile models, which are fitted by calling this.
+pub(crate) fn fit_without_percentiles(
+    series: &[Series],
+    options: &FitOptions,
+    progress: &(dyn Fn() + Sync),
+) -> Result<FitReport, FitError> {
+    fit_impl(series, options, progress, false)
+}
+
+fn fit_impl(
+    series: &[Series],
+    options: &FitOptions,
+    progress: &(dyn Fn() + Sync),
+    with_percentiles: bool,
+) -> Result<FitReport, FitError> {
     options.validate()?;
     if series.is_empty() {
         return Err(FitError::NoSeries);
@@ -185,14 +222,14 @@ pub fn fit(
         Identifiability::Reduced { .. } => fit_reduced(series, &points, &options.solver),
         _ => fit_stages(&points, &fixed, options, progress),
     };
-    Ok(report::assemble(
-        series,
-        selection,
-        points,
-        identifiability,
-        fitted,
-        options,
-    ))
+    let percentile_models = if with_percentiles {
+        percentile::fit_percentiles(series, &selection.used, options)
+    } else {
+        Vec::new()
+    };
+    let mut report = report::assemble(series, selection, points, identifiability, fitted, options);
+    report.percentile_models = percentile_models;
+    Ok(report)
 }
 
 /// Turns the selected measurements into fit points, checking the output lengths.
@@ -216,14 +253,12 @@ fn build_points(series: &[Series], used: &[Vec<usize>]) -> Result<Vec<FitPoint>,
                     index: m.index,
                 });
             };
-            points.push(FitPoint::new(
-                s,
-                i,
-                one.spec,
-                output_tokens,
-                m.rate_per_s,
-                m.latency_s,
-            ));
+            let mut point = FitPoint::new(s, i, one.spec, output_tokens, m.rate_per_s, m.latency_s);
+            if m.strategy == Strategy::Concurrent {
+                let concurrency = m.concurrency.unwrap_or(m.rate_per_s * m.latency_s);
+                point = point.with_closed_loop(concurrency);
+            }
+            points.push(point);
         }
     }
     Ok(points)

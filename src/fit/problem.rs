@@ -13,6 +13,13 @@
 //! that grows like `1 / (1 - rho)^2`) and the closed form amplifies any error in C2, so points
 //! there deserve less weight; `gamma = 0.5` is the default, chosen on the Qwen3 fixed-acceptance
 //! sweeps where it gave lower leave-one-series-out error than either end.
+//!
+//! A closed-loop point (a fixed number of requests in flight, GuideLLM's `concurrent`
+//! strategy) is predicted with the affine form `L_pred = C1 + B * C2` at its measured
+//! concurrency `B`, and its residual is the plain relative error. Both forms agree on exact
+//! data, because Little's law makes `B = rate * L`; but at a busy closed-loop point
+//! `1 / (1 - rate * C2)` multiplies any error in C2 several times over, while the server never
+//! approaches the divergence that the open-loop form describes.
 
 use crate::model::SpecConfig;
 
@@ -34,6 +41,8 @@ pub struct FitPoint {
     pub output_tokens: f64,
     /// Regressors `[1, g / E, g k / E]`, shared by the C1 and C2 parts.
     pub x: [f64; 3],
+    /// Measured requests in flight of a closed-loop point; `None` for an open-loop point.
+    pub closed_loop_concurrency: Option<f64>,
 }
 
 impl FitPoint {
@@ -53,7 +62,14 @@ impl FitPoint {
             latency_s,
             output_tokens,
             x: [1.0, cycles, cycles * f64::from(spec.k())],
+            closed_loop_concurrency: None,
         }
+    }
+
+    /// Marks the point as closed loop with `concurrency` requests in flight.
+    pub fn with_closed_loop(mut self, concurrency: f64) -> Self {
+        self.closed_loop_concurrency = Some(concurrency);
+        self
     }
 
     /// C1 and C2 of this point's configuration under coefficients `c`.
@@ -68,6 +84,9 @@ impl FitPoint {
     #[inline]
     pub fn predict(&self, c: &[f64; 6]) -> Option<f64> {
         let (c1, c2) = self.costs(c);
+        if let Some(concurrency) = self.closed_loop_concurrency {
+            return Some(c1 + concurrency * c2);
+        }
         let headroom = 1.0 - self.rate_per_s * c2;
         (headroom > MIN_HEADROOM).then(|| c1 / headroom)
     }
@@ -82,6 +101,16 @@ impl FitPoint {
     #[inline]
     pub fn residual_and_gradient(&self, c: &[f64; 6], gamma: f64) -> Option<(f64, [f64; 6])> {
         let (c1, c2) = self.costs(c);
+        if let Some(concurrency) = self.closed_loop_concurrency {
+            // r = (C1 + B C2) / L - 1, linear in the coefficients.
+            let residual = (c1 + concurrency * c2) / self.latency_s - 1.0;
+            let mut gradient = [0.0; 6];
+            for j in 0..3 {
+                gradient[j] = self.x[j] / self.latency_s;
+                gradient[j + 3] = concurrency * self.x[j] / self.latency_s;
+            }
+            return Some((residual, gradient));
+        }
         let headroom = 1.0 - self.rate_per_s * c2;
         if headroom <= MIN_HEADROOM {
             return None;
@@ -157,6 +186,19 @@ mod tests {
         // C1 = 0.1 + 100 * 0.01 = 1.1, C2 = 0.01 + 100 * 1e-3 = 0.11, L = 1.1 / 0.78.
         let expected = 1.1 / 0.78 / 1.5 - 1.0;
         assert!((residual - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn closed_loop_residual_is_affine() {
+        let point =
+            FitPoint::new(0, 0, SpecConfig::baseline(), 100.0, 2.0, 1.5).with_closed_loop(3.0);
+        let c = [0.1, 0.01, 0.0, 0.01, 1e-3, 0.0];
+        // C1 = 1.1, C2 = 0.11: L = 1.1 + 3 * 0.11 = 1.43, whatever the rate.
+        assert!((point.predict(&c).unwrap() - 1.43).abs() < 1e-12);
+        let (residual, gradient) = point.residual_and_gradient(&c, 0.5).unwrap();
+        assert!((residual - (1.43 / 1.5 - 1.0)).abs() < 1e-12);
+        assert!((gradient[1] - 100.0 / 1.5).abs() < 1e-9);
+        assert!((gradient[4] - 300.0 / 1.5).abs() < 1e-9);
     }
 
     #[test]

@@ -6,12 +6,16 @@ use serde::{Deserialize, Serialize};
 
 use super::accuracy::{self, Accuracy, PointResidual, ResidualAnalysis};
 use super::identify::Identifiability;
+use super::percentile::PercentileModel;
 use super::problem::FitPoint;
 use super::select::{Exclusion, Selection};
 use super::solver::StopReason;
 use super::uncertainty::{CoefficientEstimate, IntervalMethod};
 use super::{FitOptions, Fitted};
-use crate::ingest::Series;
+use crate::ingest::{AlphaSource, Series};
+use crate::model::acceptance_profile::{
+    AcceptanceDrift, DEFAULT_DRIFT_THRESHOLD, acceptance_drift,
+};
 use crate::model::{LoadCosts, SpecConfig, StageCoefficients};
 
 /// Version of the JSON layout of [`FitReport`]; raised on any incompatible change.
@@ -58,6 +62,13 @@ pub struct SeriesFit {
     pub file: String,
     pub k: u32,
     pub alpha: f64,
+    /// Whether `alpha` was given or solved from the measured acceptance length.
+    #[serde(default)]
+    pub alpha_source: AlphaSource,
+    /// Spread of the measured acceptance length over the used points, where the file has
+    /// acceptance counters.
+    #[serde(default)]
+    pub acceptance_drift: Option<AcceptanceDrift>,
     /// Expected tokens per verification, `E(alpha, k)`.
     pub expected_tokens: f64,
     /// Mean output tokens per request over the used points.
@@ -105,11 +116,22 @@ pub struct FitReport {
     pub points: PointCounts,
     pub series: Vec<SeriesFit>,
     pub residuals: ResidualAnalysis,
+    /// The closed form fitted to each latency percentile that every fitted point records;
+    /// empirical, see [`super::percentile`].
+    #[serde(default)]
+    pub percentile_models: Vec<PercentileModel>,
     /// Non-fatal findings, each with its remedy.
     pub warnings: Vec<String>,
 }
 
 impl FitReport {
+    /// The percentile model for `percentile`, where the fitted files recorded it.
+    pub fn percentile_model(&self, percentile: super::Percentile) -> Option<&PercentileModel> {
+        self.percentile_models
+            .iter()
+            .find(|m| m.percentile == percentile)
+    }
+
     /// C1 and C2 for a configuration: from the stage coefficients, or, for a reduced fit,
     /// from the measured series with the same `k` and `alpha`.
     pub fn costs(&self, spec: SpecConfig, output_tokens: f64) -> Option<LoadCosts> {
@@ -207,7 +229,8 @@ pub(crate) fn assemble(
 
     let series_fits = series_summaries(series, &selection, &points, &residuals, &fitted);
     let (model, solver) = model_and_solver(&fitted, &identifiability, &points, gamma, options);
-    let warnings = collect_warnings(&selection, &points, &model, &solver);
+    let mut warnings = collect_warnings(&selection, &points, &model, &solver);
+    warnings.extend(acceptance_warnings(&series_fits));
     FitReport {
         schema_version: FIT_SCHEMA_VERSION,
         speclat_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -222,6 +245,7 @@ pub(crate) fn assemble(
         },
         series: series_fits,
         residuals: analysis,
+        percentile_models: Vec::new(),
         warnings,
     }
 }
@@ -259,11 +283,23 @@ fn series_summaries(
                 .map(|&i| residuals[i].loso_error_percent.map(f64::abs))
                 .collect();
             let n = errors.len().max(1) as f64;
+            let lengths: Vec<f64> = selection.used[s]
+                .iter()
+                .filter_map(|&i| one.measurements[i].acceptance.as_ref())
+                .filter_map(|c| c.length())
+                .collect();
+            // The parsers check each length, so an error here can only come from a file
+            // that slipped past them; no drift figure is better than a failed fit.
+            let drift = acceptance_drift(&lengths, DEFAULT_DRIFT_THRESHOLD)
+                .ok()
+                .flatten();
             SeriesFit {
                 label: one.label.clone(),
                 file: one.file.display().to_string(),
                 k: one.spec.k(),
                 alpha: one.spec.alpha(),
+                alpha_source: one.alpha_source,
+                acceptance_drift: drift,
                 expected_tokens: one.spec.expected_tokens(),
                 output_tokens_mean,
                 points_used: selection.used[s].len(),
@@ -353,6 +389,33 @@ fn model_and_solver(
     }
 }
 
+/// Warnings on measured acceptance: where `alpha` was solved from counters, and where the
+/// acceptance length drifts with load.
+fn acceptance_warnings(series: &[SeriesFit]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for s in series {
+        if let AlphaSource::MeasuredAcceptanceLength { acceptance_length } = s.alpha_source {
+            warnings.push(format!(
+                "series {}: alpha = {:.4} was solved from the measured mean acceptance length {acceptance_length:.3} at k = {}; it is an effective value that reproduces that length, not a per-token probability the drafter was measured to have",
+                s.label, s.alpha, s.k
+            ));
+        }
+        if let Some(drift) = &s.acceptance_drift
+            && drift.exceeds_threshold
+        {
+            warnings.push(format!(
+                "series {}: the measured acceptance length drifts with load from {:.3} to {:.3} ({:.1}% of its mean, above {:.0}%); one alpha per series misdescribes it and the fitted costs absorb the drift. Split the sweep by load or fit the low-load points only (--max-concurrency)",
+                s.label,
+                drift.min,
+                drift.max,
+                drift.relative_spread * 100.0,
+                drift.threshold * 100.0
+            ));
+        }
+    }
+    warnings
+}
+
 fn collect_warnings(
     selection: &Selection,
     points: &[FitPoint],
@@ -363,7 +426,7 @@ fn collect_warnings(
     let excluded = selection.excluded.len();
     if excluded > 0 {
         warnings.push(format!(
-            "{excluded} of {} points were left out as saturated or unsteady (listed under excluded points); pass --include-saturated to fit them, or --include SERIES:INDEX for single points",
+            "{excluded} of {} points were left out by the selection rules (listed under excluded points); pass --include-saturated to fit them, or --include SERIES:INDEX for single points",
             excluded + points.len()
         ));
     }
@@ -401,4 +464,69 @@ fn collect_warnings(
         ));
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series_fit(alpha_source: AlphaSource, lengths: &[f64]) -> SeriesFit {
+        SeriesFit {
+            label: "mtp".to_string(),
+            file: "mtp.csv".to_string(),
+            k: 2,
+            alpha: 0.7329,
+            alpha_source,
+            acceptance_drift: acceptance_drift(lengths, DEFAULT_DRIFT_THRESHOLD).unwrap(),
+            expected_tokens: 2.27,
+            output_tokens_mean: 760.0,
+            points_used: lengths.len(),
+            points_total: lengths.len(),
+            c1_s: 4.2,
+            c2_s: 0.08,
+            saturation_rate_per_s: Some(12.5),
+            max_used_rate_per_s: 6.8,
+            mape_percent: 2.8,
+            max_ape_percent: 10.1,
+            loso_mape_percent: None,
+            points: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn drift_above_threshold_warns() {
+        // 2.0 to 2.3 around a mean of 2.15 is a 14% spread.
+        let drifting = series_fit(AlphaSource::Given, &[2.0, 2.15, 2.3]);
+        let warnings = acceptance_warnings(&[drifting]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0]
+                .contains("drifts with load from 2.000 to 2.300 (14.0% of its mean, above 5%)"),
+            "{}",
+            warnings[0]
+        );
+
+        // The MTP HumanEval sweep: 2.251 to 2.286, a 1.5% spread.
+        let flat = series_fit(AlphaSource::Given, &[2.251, 2.270, 2.286]);
+        assert!(acceptance_warnings(&[flat]).is_empty());
+    }
+
+    #[test]
+    fn measured_alpha_is_reported() {
+        let measured = series_fit(
+            AlphaSource::MeasuredAcceptanceLength {
+                acceptance_length: 2.27,
+            },
+            &[2.27],
+        );
+        let warnings = acceptance_warnings(&[measured]);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].contains(
+                "alpha = 0.7329 was solved from the measured mean acceptance length 2.270 at k = 2"
+            ),
+            "{}",
+            warnings[0]
+        );
+    }
 }

@@ -17,7 +17,15 @@
 //!    latency exceeds `tail_latency_factor` times the series' lowest latency. Under the
 //!    closed form that ratio is `1 / (1 - rate * C2)`, so a factor of 2 marks points above
 //!    half the saturation rate. A sweep that never got that busy keeps its top points.
+//!    Closed-loop points (a fixed number of requests in flight) are judged by throughput
+//!    instead, because their latency `C1 + N * C2` grows without bound and without any
+//!    saturation: of the `saturated_tail` highest-concurrency points, one whose measured rate
+//!    rose by less than `closed_loop_min_rate_gain` over the next lower concurrency is dropped.
+//!    Adding requests then no longer adds throughput, so the server queues them internally
+//!    (for example when the KV cache caps the running batch), which the model does not describe.
 //!
+//! `--max-concurrency N` drops every point with more than `N` requests in flight (the target
+//! concurrency of a closed-loop point, otherwise the measured one), whatever the other rules say.
 //! `--include-saturated` turns off rules 2 to 5.
 
 use serde::{Deserialize, Serialize};
@@ -37,6 +45,11 @@ pub struct SelectionOptions {
     pub min_sustained_ratio: f64,
     /// Largest accepted relative gap between measured concurrency and `rate * L`.
     pub littles_law_tolerance: f64,
+    /// Smallest relative rise of the measured rate from one closed-loop concurrency to the
+    /// next that counts as throughput still growing.
+    pub closed_loop_min_rate_gain: f64,
+    /// Points with more requests in flight than this are dropped.
+    pub max_concurrency: Option<f64>,
     /// Points kept whatever the rules say.
     pub include: Vec<PointSelector>,
     /// Points dropped whatever the rules say.
@@ -51,6 +64,8 @@ impl Default for SelectionOptions {
             tail_latency_factor: 2.0,
             min_sustained_ratio: 0.9,
             littles_law_tolerance: 0.1,
+            closed_loop_min_rate_gain: 0.05,
+            max_concurrency: None,
             include: Vec::new(),
             exclude: Vec::new(),
         }
@@ -115,6 +130,17 @@ pub enum ExclusionReason {
         concurrency: f64,
         expected_concurrency: f64,
     },
+    /// More requests in flight than `--max-concurrency`.
+    AboveMaxConcurrency {
+        concurrency: f64,
+        max_concurrency: f64,
+    },
+    /// A closed-loop point whose throughput stopped growing with concurrency.
+    ThroughputPlateau {
+        concurrency: f64,
+        /// Relative rise of the measured rate over the next lower concurrency.
+        rate_gain: f64,
+    },
     /// Among the highest rates of its series and well past the onset of saturation.
     SaturationTail {
         /// Latency divided by the series' lowest latency.
@@ -144,6 +170,19 @@ impl ExclusionReason {
                 expected_concurrency,
             } => format!(
                 "not a steady state: measured concurrency {concurrency:.2} but rate x latency = {expected_concurrency:.2}"
+            ),
+            Self::AboveMaxConcurrency {
+                concurrency,
+                max_concurrency,
+            } => format!(
+                "above --max-concurrency: {concurrency:.0} requests in flight against a limit of {max_concurrency:.0}"
+            ),
+            Self::ThroughputPlateau {
+                concurrency,
+                rate_gain,
+            } => format!(
+                "throughput plateau: at {concurrency:.0} requests in flight the rate rose by only {:+.1}% over the next lower concurrency, so the server queues requests internally",
+                rate_gain * 100.0
             ),
             Self::SaturationTail {
                 latency_ratio,
@@ -202,6 +241,17 @@ fn select_series(series: &Series, options: &SelectionOptions) -> (Vec<usize>, Ve
             reasons[i] = Some(ExclusionReason::User);
             continue;
         }
+        if let Some(max_concurrency) = options.max_concurrency
+            && let Some(concurrency) = m.target_concurrency.or(m.concurrency)
+            && concurrency > max_concurrency
+            && !forced[i]
+        {
+            reasons[i] = Some(ExclusionReason::AboveMaxConcurrency {
+                concurrency,
+                max_concurrency,
+            });
+            continue;
+        }
         if options.include_saturated || forced[i] {
             continue;
         }
@@ -232,6 +282,7 @@ fn select_series(series: &Series, options: &SelectionOptions) -> (Vec<usize>, Ve
 
     if !options.include_saturated {
         apply_tail_rule(series, options, &forced, &mut reasons);
+        apply_plateau_rule(series, options, &forced, &mut reasons);
     }
 
     let mut used = Vec::new();
@@ -254,6 +305,46 @@ fn select_series(series: &Series, options: &SelectionOptions) -> (Vec<usize>, Ve
     (used, excluded)
 }
 
+fn is_closed_loop(m: &crate::ingest::Measurement) -> bool {
+    m.strategy == Strategy::Concurrent
+}
+
+/// Drops closed-loop points among the highest concurrencies whose rate stopped growing.
+fn apply_plateau_rule(
+    series: &Series,
+    options: &SelectionOptions,
+    forced: &[bool],
+    reasons: &mut [Option<ExclusionReason>],
+) {
+    let concurrency_of = |i: usize| {
+        let m = &series.measurements[i];
+        m.target_concurrency
+            .or(m.concurrency)
+            .unwrap_or(m.rate_per_s * m.latency_s)
+    };
+    let mut closed: Vec<usize> = (0..reasons.len())
+        .filter(|&i| reasons[i].is_none() && is_closed_loop(&series.measurements[i]))
+        .collect();
+    closed.sort_by(|&a, &b| concurrency_of(a).total_cmp(&concurrency_of(b)));
+
+    // Walk down from the highest concurrency; each point is compared with the next lower one.
+    let tail_start = closed.len().saturating_sub(options.saturated_tail).max(1);
+    for position in (tail_start..closed.len()).rev() {
+        let (lower, upper) = (closed[position - 1], closed[position]);
+        if concurrency_of(upper) <= concurrency_of(lower) || forced[upper] {
+            continue;
+        }
+        let rate_gain =
+            series.measurements[upper].rate_per_s / series.measurements[lower].rate_per_s - 1.0;
+        if rate_gain < options.closed_loop_min_rate_gain {
+            reasons[upper] = Some(ExclusionReason::ThroughputPlateau {
+                concurrency: concurrency_of(upper),
+                rate_gain,
+            });
+        }
+    }
+}
+
 fn apply_tail_rule(
     series: &Series,
     options: &SelectionOptions,
@@ -261,7 +352,7 @@ fn apply_tail_rule(
     reasons: &mut [Option<ExclusionReason>],
 ) {
     let mut remaining: Vec<usize> = (0..reasons.len())
-        .filter(|&i| reasons[i].is_none())
+        .filter(|&i| reasons[i].is_none() && !is_closed_loop(&series.measurements[i]))
         .collect();
     let Some(lowest_latency) = remaining
         .iter()

@@ -142,7 +142,11 @@ fn huber_weights(residuals: &[f64], delta: f64) -> Vec<f64> {
 /// a start taken from the linearised solution is feasible.
 pub fn make_feasible(points: &[FitPoint], c: &mut [f64; 6]) {
     let mut worst: f64 = 0.0;
-    for point in points {
+    // Closed-loop points have no saturation rate to stay below.
+    for point in points
+        .iter()
+        .filter(|p| p.closed_loop_concurrency.is_none())
+    {
         let (_, c2) = point.costs(c);
         worst = worst.max(point.rate_per_s * c2);
     }

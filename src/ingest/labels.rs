@@ -6,9 +6,15 @@
 //! 1. `--k` and `--alpha`, which apply only when exactly one file is read;
 //! 2. a TOML manifest whose `[[series]]` entries map file names or globs, relative to the
 //!    manifest's directory, to `k`, `alpha` and an optional label (`baseline = true` means
-//!    `k = 0`);
+//!    `k = 0`; `alpha = "measured"`, or no `alpha`, takes it from the acceptance counters);
 //! 3. the `alpha-<A>_draft-<K>` pattern in the file name, as in the speculators project's
 //!    fixed-acceptance sweeps (`…_alpha-0.70_draft-3_prompt-512_…_reduced.json`).
+//!
+//! When `k` is known but `alpha` is not (`--k` alone, or a manifest entry without `alpha`), and
+//! the file has the engine's acceptance counters (vLLM `spec_decode_*` fields, SGLang's
+//! `accept_length`, the speculators CSV, Prometheus counters), `alpha` is solved from the
+//! sweep's mean acceptance length with [`alpha_from_acceptance_length`]. The series records
+//! that in [`AlphaSource::MeasuredAcceptanceLength`].
 //!
 //! A manifest looks like this:
 //!
@@ -22,6 +28,11 @@
 //! [[series]]
 //! files = ["baseline/run1.json", "baseline/run2.json"]
 //! baseline = true
+//!
+//! [[series]]
+//! files = "dspark_*.csv"
+//! k = 7
+//! alpha = "measured"
 //! ```
 
 use std::collections::HashMap;
@@ -30,8 +41,9 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 
-use super::{IngestError, LabelSource, Series, Sweep};
+use super::{AlphaSource, IngestError, LabelSource, Series, Sweep, mean_acceptance_length};
 use crate::model::SpecConfig;
+use crate::model::acceptance_profile::alpha_from_acceptance_length;
 
 /// Sources of `k` and `alpha` for the sweeps being labelled.
 #[derive(Clone, Debug, Default)]
@@ -84,7 +96,7 @@ pub fn label_sweeps(
         };
         let assignment = if flags_given {
             Assignment {
-                spec: spec_from_flags(&sweep.file, options)?,
+                config: config_from_flags(&sweep.file, options)?,
                 label: options.label.clone(),
                 source: LabelSource::Flags,
             }
@@ -92,7 +104,7 @@ pub fn label_sweeps(
             found
         } else if let Some(spec) = spec_from_file_name(&sweep.file)? {
             Assignment {
-                spec,
+                config: Config::Given(spec),
                 label: None,
                 source: LabelSource::FileName,
             }
@@ -100,11 +112,12 @@ pub fn label_sweeps(
             return Err(unknown_config_error(&sweep.file, manifest.is_some()));
         };
 
-        let spec = assignment.spec;
+        let (spec, alpha_source) = resolve(&sweep, assignment.config)?;
         series.push(Series {
             label: assignment.label.unwrap_or_else(|| default_label(spec)),
             spec,
             label_source: assignment.source,
+            alpha_source,
             file: sweep.file,
             format: sweep.format,
             measurements: sweep.measurements,
@@ -115,11 +128,62 @@ pub fn label_sweeps(
     Ok(series)
 }
 
+/// A configuration as stated: complete, or a draft length whose `alpha` the counters give.
+#[derive(Clone, Copy, Debug)]
+enum Config {
+    Given(SpecConfig),
+    MeasuredAlpha { k: u32 },
+}
+
 /// The configuration found for one sweep, with an explicit label where one was given.
 struct Assignment {
-    spec: SpecConfig,
+    config: Config,
     label: Option<String>,
     source: LabelSource,
+}
+
+/// Turns a stated configuration into a [`SpecConfig`], solving `alpha` from the sweep's
+/// acceptance counters where it was not stated.
+fn resolve(sweep: &Sweep, config: Config) -> Result<(SpecConfig, AlphaSource), IngestError> {
+    let k = match config {
+        Config::Given(spec) => return Ok((spec, AlphaSource::Given)),
+        Config::MeasuredAlpha { k } => k,
+    };
+    let error = |problem: String| IngestError::Label {
+        path: sweep.file.clone(),
+        problem,
+        hint: format!(
+            "state alpha (`--alpha 0.7`, or `alpha = 0.7` in the manifest), or use a report that \
+             records the engine's acceptance counters (vLLM `spec_decode_*` fields, SGLang \
+             `accept_length`, or the Prometheus counters); `speclat acceptance \
+             --acceptance-length E --k {k}` converts a length you know into alpha"
+        ),
+    };
+
+    let Some(acceptance_length) = mean_acceptance_length(&sweep.measurements) else {
+        return Err(error(format!(
+            "alpha is not given for k = {k} and the file has no acceptance counters to measure it"
+        )));
+    };
+    let alpha = alpha_from_acceptance_length(acceptance_length, k).map_err(|e| {
+        error(format!(
+            "cannot solve alpha from the measured counters: {e}"
+        ))
+    })?;
+    let spec = SpecConfig::new(k, alpha).map_err(|e| {
+        error(format!(
+            "the measured acceptance length {acceptance_length:.3} gives {e}"
+        ))
+    })?;
+    Ok((
+        spec,
+        AlphaSource::MeasuredAcceptanceLength { acceptance_length },
+    ))
+}
+
+/// Converts a signed draft length to the unsigned one of [`Config::MeasuredAlpha`].
+fn measured_k(k: i64) -> Result<u32, crate::model::ModelError> {
+    SpecConfig::from_signed(k, 1.0).map(|spec| spec.k())
 }
 
 /// Returns `alpha-0.70_draft-3`, or `k0` for plain decoding.
@@ -166,19 +230,30 @@ fn file_stem(path: &Path) -> String {
     }
 }
 
-fn spec_from_flags(file: &Path, options: &LabelOptions) -> Result<SpecConfig, IngestError> {
+fn config_from_flags(file: &Path, options: &LabelOptions) -> Result<Config, IngestError> {
+    let invalid_k = |e: crate::model::ModelError| IngestError::Label {
+        path: file.to_path_buf(),
+        problem: format!("invalid --k: {e}"),
+        hint: "give k as a whole number from 0, for example `--k 3`".to_string(),
+    };
     let problem = match (options.k, options.alpha) {
-        (Some(0), None) => return Ok(SpecConfig::baseline()),
-        (Some(k), Some(alpha)) => {
-            return SpecConfig::from_signed(k, alpha).map_err(|e| IngestError::Label {
-                path: file.to_path_buf(),
-                problem: format!("invalid --k/--alpha: {e}"),
-                hint: "give k as a whole number from 0 and alpha in (0, 1], for example \
-                       `--k 3 --alpha 0.7`"
-                    .to_string(),
+        (Some(0), None) => return Ok(Config::Given(SpecConfig::baseline())),
+        (Some(k), None) => {
+            return Ok(Config::MeasuredAlpha {
+                k: measured_k(k).map_err(invalid_k)?,
             });
         }
-        (Some(_), None) => "--k is given without --alpha",
+        (Some(k), Some(alpha)) => {
+            return SpecConfig::from_signed(k, alpha)
+                .map(Config::Given)
+                .map_err(|e| IngestError::Label {
+                    path: file.to_path_buf(),
+                    problem: format!("invalid --k/--alpha: {e}"),
+                    hint: "give k as a whole number from 0 and alpha in (0, 1], for example \
+                       `--k 3 --alpha 0.7`"
+                        .to_string(),
+                });
+        }
         (None, Some(_)) => "--alpha is given without --k",
         (None, None) => "--label is given without --k and --alpha",
     };
@@ -271,12 +346,20 @@ enum FilePatterns {
     Many(Vec<String>),
 }
 
+/// `alpha` in a manifest entry: a probability, or `"measured"`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AlphaSetting {
+    Value(f64),
+    Word(String),
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ManifestEntry {
     files: FilePatterns,
     k: Option<i64>,
-    alpha: Option<f64>,
+    alpha: Option<AlphaSetting>,
     label: Option<String>,
     #[serde(default)]
     baseline: bool,
@@ -292,7 +375,7 @@ struct ManifestFile {
 struct Rule {
     line: usize,
     matchers: Vec<GlobMatcher>,
-    spec: SpecConfig,
+    config: Config,
     label: Option<String>,
 }
 
@@ -364,25 +447,49 @@ impl Manifest {
             hint: hint.to_string(),
         };
 
-        let spec = match (entry.baseline, entry.k, entry.alpha) {
-            (true, None | Some(0), None) => SpecConfig::baseline(),
+        let alpha = match entry.alpha {
+            None => None,
+            Some(AlphaSetting::Value(value)) => Some(Some(value)),
+            Some(AlphaSetting::Word(word)) if word == "measured" => Some(None),
+            Some(AlphaSetting::Word(word)) => {
+                return Err(error(
+                    format!("invalid alpha `{word}`"),
+                    "alpha is a number in (0, 1] or the word \"measured\", which solves it from \
+                     the file's acceptance counters",
+                ));
+            }
+        };
+        let config = match (entry.baseline, entry.k, alpha) {
+            (true, None | Some(0), None) => Config::Given(SpecConfig::baseline()),
             (true, _, _) => {
                 return Err(error(
                     "`baseline = true` conflicts with a nonzero `k` or an `alpha`".to_string(),
                     "a baseline entry is plain decoding; remove `k` and `alpha` from it",
                 ));
             }
-            (false, Some(0), None) => SpecConfig::baseline(),
-            (false, Some(k), Some(alpha)) => SpecConfig::from_signed(k, alpha).map_err(|e| {
-                error(
-                    e.to_string(),
-                    "k is a whole number from 0 and alpha lies in (0, 1], for example `k = 3` \
-                     and `alpha = 0.7`",
-                )
-            })?,
-            (false, _, _) => {
+            (false, Some(0), None | Some(None)) => Config::Given(SpecConfig::baseline()),
+            (false, Some(k), Some(Some(alpha))) => SpecConfig::from_signed(k, alpha)
+                .map(Config::Given)
+                .map_err(|e| {
+                    error(
+                        e.to_string(),
+                        "k is a whole number from 0 and alpha lies in (0, 1], for example \
+                         `k = 3` and `alpha = 0.7`",
+                    )
+                })?,
+            (false, Some(k), None | Some(None)) => Config::MeasuredAlpha {
+                k: measured_k(k).map_err(|e| {
+                    error(
+                        e.to_string(),
+                        "k is a whole number from 0, for example `k = 3`",
+                    )
+                })?,
+            },
+            (false, None, _) => {
                 return Err(error(
-                    "the entry needs both `k` and `alpha`, or `baseline = true`".to_string(),
+                    "the entry needs `k` (with `alpha`, or `alpha = \"measured\"`), or \
+                     `baseline = true`"
+                        .to_string(),
                     "add the missing key, for example `k = 3` and `alpha = 0.7`",
                 ));
             }
@@ -416,7 +523,7 @@ impl Manifest {
         Ok(Rule {
             line,
             matchers,
-            spec,
+            config,
             label: entry.label,
         })
     }
@@ -449,7 +556,7 @@ impl Manifest {
         }
 
         Ok(Some(Assignment {
-            spec: first.spec,
+            config: first.config,
             label: first.label.clone(),
             source: LabelSource::Manifest(self.path.clone()),
         }))
@@ -642,6 +749,90 @@ mod tests {
         assert_eq!(series[1].label_source, LabelSource::FileName);
         assert!(series[2].spec.is_baseline());
         assert_eq!(series[2].label, "k0");
+    }
+
+    fn sweep_with_counters(file: &Path, accepted: f64, drafts: f64) -> Sweep {
+        let mut sweep = sweep(file);
+        sweep.measurements[0].acceptance = Some(crate::ingest::AcceptanceCounters {
+            acceptance_length: Some(1.0 + accepted / drafts),
+            num_drafts: Some(drafts),
+            num_accepted_tokens: Some(accepted),
+            ..Default::default()
+        });
+        sweep
+    }
+
+    #[test]
+    fn manifest_measured_alpha_from_counters() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = touch(dir.path(), "mtp.csv");
+        let manifest = dir.path().join("m.toml");
+        std::fs::write(
+            &manifest,
+            "[[series]]\nfiles = \"mtp.csv\"\nk = 2\nalpha = \"measured\"\n",
+        )
+        .unwrap();
+        let options = LabelOptions {
+            manifest: Some(manifest),
+            ..Default::default()
+        };
+        // 1.27 accepted per draft: E = 2.27 at k = 2, so 1 + a + a^2 = 2.27.
+        let series =
+            label_sweeps(vec![sweep_with_counters(&file, 127.0, 100.0)], &options).unwrap();
+        let expected = (-1.0 + 6.08_f64.sqrt()) / 2.0;
+        assert!((series[0].spec.alpha() - expected).abs() < 1e-9);
+        assert_eq!(series[0].spec.k(), 2);
+        assert_eq!(
+            series[0].alpha_source,
+            AlphaSource::MeasuredAcceptanceLength {
+                acceptance_length: 2.27
+            }
+        );
+    }
+
+    #[test]
+    fn flag_k_alone_measures_alpha() {
+        let options = LabelOptions {
+            k: Some(2),
+            ..Default::default()
+        };
+        let series = label_sweeps(
+            vec![sweep_with_counters(Path::new("run.json"), 127.0, 100.0)],
+            &options,
+        )
+        .unwrap();
+        assert!((series[0].spec.alpha() - 0.7329).abs() < 1e-4);
+
+        let message = label_sweeps(vec![sweep(Path::new("run.json"))], &options)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains(
+                "run.json: alpha is not given for k = 2 and the file has no acceptance counters"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("hint: state alpha"), "{message}");
+    }
+
+    #[test]
+    fn manifest_rejects_unknown_alpha_word() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("m.toml");
+        std::fs::write(
+            &manifest,
+            "[[series]]\nfiles = \"a.json\"\nk = 2\nalpha = \"high\"\n",
+        )
+        .unwrap();
+        let options = LabelOptions {
+            manifest: Some(manifest),
+            ..Default::default()
+        };
+        let message = label_sweeps(Vec::new(), &options).unwrap_err().to_string();
+        assert!(
+            message.contains("line 1: invalid alpha `high`"),
+            "{message}"
+        );
     }
 
     #[test]

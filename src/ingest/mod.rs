@@ -84,6 +84,54 @@ pub struct LatencyPercentiles {
     pub p99_s: Option<f64>,
 }
 
+/// Mean acceptance length over the benchmarks of a sweep, from the engine's counters.
+///
+/// Pools the raw counters, `1 + sum(accepted) / sum(drafts)`, when every benchmark has both;
+/// otherwise averages the reported acceptance lengths (or `1 + sum(p_i)` of the per-position
+/// rates) of the benchmarks that have one. Returns `None` when no benchmark has counters.
+pub fn mean_acceptance_length(measurements: &[Measurement]) -> Option<f64> {
+    let counters: Vec<&AcceptanceCounters> = measurements
+        .iter()
+        .filter_map(|m| m.acceptance.as_ref())
+        .collect();
+    if counters.is_empty() {
+        return None;
+    }
+
+    let pooled: Option<(f64, f64)> = counters
+        .iter()
+        .map(|c| c.num_accepted_tokens.zip(c.num_drafts))
+        .try_fold((0.0, 0.0), |(accepted, drafts), pair| {
+            pair.map(|(a, d)| (accepted + a, drafts + d))
+        });
+    if counters.len() == measurements.len()
+        && let Some((accepted, drafts)) = pooled
+        && drafts > 0.0
+    {
+        return Some(1.0 + accepted / drafts);
+    }
+
+    let lengths: Vec<f64> = counters.iter().filter_map(|c| c.length()).collect();
+    (!lengths.is_empty()).then(|| lengths.iter().sum::<f64>() / lengths.len() as f64)
+}
+
+impl AcceptanceCounters {
+    /// Acceptance length of one benchmark: as reported, else from the counts, else from the
+    /// per-position rates.
+    pub fn length(&self) -> Option<f64> {
+        if let Some(length) = self.acceptance_length {
+            return Some(length);
+        }
+        if let (Some(accepted), Some(drafts)) = (self.num_accepted_tokens, self.num_drafts)
+            && drafts > 0.0
+        {
+            return Some(1.0 + accepted / drafts);
+        }
+        (!self.per_position_acceptance.is_empty())
+            .then(|| 1.0 + self.per_position_acceptance.iter().sum::<f64>())
+    }
+}
+
 /// Speculative-decoding counters measured over one benchmark, where the file has them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AcceptanceCounters {
@@ -203,6 +251,18 @@ pub enum LabelSource {
     BuiltIn,
 }
 
+/// Where a series' `alpha` came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AlphaSource {
+    /// Stated by a flag, a manifest entry, the file name or the example table (or `k = 0`).
+    #[default]
+    Given,
+    /// Solved from the acceptance length measured by the engine's counters over the sweep,
+    /// `E(alpha, k) = acceptance_length`: an effective value that reproduces `E` at this `k`.
+    MeasuredAcceptanceLength { acceptance_length: f64 },
+}
+
 /// A sweep with its speculative-decoding configuration: the unit that the fitter pools.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Series {
@@ -210,6 +270,8 @@ pub struct Series {
     pub label: String,
     pub spec: SpecConfig,
     pub label_source: LabelSource,
+    /// Whether `alpha` was given or solved from measured acceptance counters.
+    pub alpha_source: AlphaSource,
     pub file: PathBuf,
     pub format: SourceFormat,
     pub measurements: Vec<Measurement>,

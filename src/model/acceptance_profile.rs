@@ -282,7 +282,7 @@ impl AcceptanceProfile {
 }
 
 /// The spread of acceptance length over the benchmarks of one sweep.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct AcceptanceDrift {
     pub min: f64,
     pub max: f64,

@@ -26,7 +26,29 @@ pub fn render(report: &FitReport, detail: Detail) -> String {
     series(&mut out, report);
     residuals(&mut out, report, detail);
     excluded(&mut out, report);
+    percentiles(&mut out, report);
     out
+}
+
+/// The percentile models, with their in-sample accuracy.
+fn percentiles(out: &mut String, report: &FitReport) {
+    if report.percentile_models.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nLatency percentiles (the same closed form fitted to each percentile; empirical)"
+    );
+    let mut table = Table::new(["percentile", "points", "mape_%", "max_ape_%"]);
+    for model in &report.percentile_models {
+        table.row([
+            model.percentile.as_str().to_string(),
+            model.points.to_string(),
+            format!("{:.2}", model.mape_percent),
+            format!("{:.1}", model.max_ape_percent),
+        ]);
+    }
+    out.push_str(&table.render(2));
 }
 
 /// Renders the warnings, one paragraph each, for printing after the results.

@@ -3,9 +3,11 @@
 //! The library computes; this module only formats. Every JSON document carries
 //! `schema_version`; the fields and their units are listed in `docs/json.md`.
 
+pub mod acceptance;
 pub mod figures;
 pub mod fit_text;
 pub mod html;
+pub mod plan;
 pub(crate) mod planning;
 pub mod predict;
 pub mod table;
