@@ -12,8 +12,9 @@
 use serde::Serialize;
 
 use super::{KRange, PlanError, check_loads};
-use crate::model::StageCoefficients;
+use crate::fit::FitReport;
 use crate::model::acceptance_profile::{AcceptanceProfile, EstimateBasis};
+use crate::model::{LoadCosts, ModelError, SpecConfig, StageCoefficients};
 
 /// One load at which to choose `k`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -36,6 +37,26 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// Builds a candidate from the costs of one configuration, with `E` from its `k` and
+    /// i.i.d. `alpha`.
+    pub fn from_costs(costs: &LoadCosts) -> Self {
+        let spec = costs.spec();
+        // Plain decoding commits exactly one token per pass, so its `E` is marked measured, as
+        // in [`candidates`].
+        let basis = if spec.is_baseline() {
+            EstimateBasis::Measured
+        } else {
+            EstimateBasis::Iid
+        };
+        Self {
+            k: spec.k(),
+            expected_tokens: spec.expected_tokens(),
+            basis,
+            c1_s: costs.c1_s,
+            c2_s: costs.c2_s,
+        }
+    }
+
     fn latency_at(&self, load: Load) -> Option<f64> {
         match load {
             Load::Rate(rate) => {
@@ -110,6 +131,35 @@ pub fn candidates(
                 c2_s: c.c2_prefill + cycles * (c.c2_verify + kf * c.c2_draft),
             })
         })
+        .collect()
+}
+
+/// Builds the configuration for `k` and `alpha`, with `k = 0` as plain decoding, whose `alpha`
+/// is 1 by convention.
+pub fn spec_for(k: u32, alpha: f64) -> Result<SpecConfig, ModelError> {
+    if k == 0 {
+        Ok(SpecConfig::baseline())
+    } else {
+        SpecConfig::new(k, alpha)
+    }
+}
+
+/// Computes the candidates in `ks` at the i.i.d. acceptance `alpha` from a fitted model.
+///
+/// The costs come from the stage coefficients, the same as [`candidates`] with an i.i.d.
+/// profile, and no `k` is left when `output_tokens` is not a positive number. A per-series fit
+/// has no coefficients, so each `k` takes the fitted C1 and C2 of the series with that `k` and
+/// `alpha`, at that series' own output length, and a `k` without such a series is left out.
+/// Every `k > 0` is left out when `alpha` is outside (0, 1].
+pub fn candidates_from_report(
+    report: &FitReport,
+    output_tokens: f64,
+    alpha: f64,
+    ks: KRange,
+) -> Vec<Candidate> {
+    ks.iter()
+        .filter_map(|k| report.costs(spec_for(k, alpha).ok()?, output_tokens))
+        .map(|costs| Candidate::from_costs(&costs))
         .collect()
 }
 
@@ -246,6 +296,47 @@ mod tests {
         assert!((candidates[3].expected_tokens - 2.85).abs() < 1e-12);
         assert_eq!(candidates[3].basis, EstimateBasis::Measured);
         assert_eq!(candidates[4].basis, EstimateBasis::Extrapolated);
+    }
+
+    fn fit_example(series_count: usize) -> FitReport {
+        let series: Vec<_> = crate::example::series("qwen3-8b")
+            .unwrap()
+            .into_iter()
+            .take(series_count)
+            .collect();
+        let options = crate::fit::FitOptions {
+            cross_validate: false,
+            ..crate::fit::FitOptions::default()
+        };
+        crate::fit::fit(&series, &options, &|| {}).unwrap()
+    }
+
+    #[test]
+    fn report_candidates_match_stage_candidates() {
+        let report = fit_example(usize::MAX);
+        let coefficients = report.model.coefficients.unwrap();
+        let ks = KRange::new(0, 10).unwrap();
+        let profile = AcceptanceProfile::iid(0.7).unwrap();
+        let from_stages = candidates(&coefficients, 128.0, &profile, ks).unwrap();
+        let from_report = candidates_from_report(&report, 128.0, 0.7, ks);
+        assert_eq!(from_report, from_stages);
+    }
+
+    #[test]
+    fn report_candidates_of_per_series_fit() {
+        let report = fit_example(1);
+        assert!(report.model.coefficients.is_none());
+        let measured = &report.series[0];
+        let ks = KRange::new(0, 10).unwrap();
+
+        let found = candidates_from_report(&report, 128.0, measured.alpha, ks);
+        assert_eq!(found.len(), 1, "only the measured k: {found:?}");
+        assert_eq!(found[0].k, measured.k);
+        assert_eq!(found[0].c1_s, measured.c1_s);
+        assert_eq!(found[0].c2_s, measured.c2_s);
+
+        let other_alpha = candidates_from_report(&report, 128.0, measured.alpha / 2.0, ks);
+        assert!(other_alpha.is_empty(), "{other_alpha:?}");
     }
 
     #[test]

@@ -13,10 +13,12 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::figures::{self, DrawError, FigureOptions, Focus};
-use super::planning;
 use super::significant;
 use crate::fit::{FitReport, Identifiability, IntervalMethod};
 use crate::model::{LoadCosts, SpecConfig, StageCoefficients};
+use crate::plan::best_k::{BestKTable, Candidate, Load, candidates_from_report, spec_for};
+use crate::plan::capacity::{Capacity, best_capacity, capacity_for_k};
+use crate::plan::{KRange, SpeedupAnalysis};
 
 /// Settings of the HTML report.
 #[derive(Clone, Debug, Default)]
@@ -118,14 +120,14 @@ ul.warnings li { margin: 4px 0; font-size: 14px; }
 ";
 
 fn whatif_panel(page: &mut String, report: &FitReport, focus: &Focus) {
-    let start_rate = planning::costs(
-        report,
-        planning::spec_for(focus.k, focus.alpha).unwrap_or_else(|_| SpecConfig::baseline()),
-        focus.output_tokens,
-    )
-    .map(|c| c.saturation_rate_per_s() * 0.5)
-    .filter(|r| r.is_finite())
-    .map_or(1.0, |r| (r * 10.0).round() / 10.0);
+    let start_rate = report
+        .costs(
+            spec_for(focus.k, focus.alpha).unwrap_or_else(|_| SpecConfig::baseline()),
+            focus.output_tokens,
+        )
+        .map(|c| c.saturation_rate_per_s() * 0.5)
+        .filter(|r| r.is_finite())
+        .map_or(1.0, |r| (r * 10.0).round() / 10.0);
     let _ = writeln!(
         page,
         "<section id=\"whatif\"><h2>What if: predicted latency for one configuration</h2>\n\
@@ -276,7 +278,7 @@ fn planning_tables(page: &mut String, report: &FitReport, focus: &Focus) {
         "<section id=\"planning\"><h2>Planning at {} output tokens per request</h2>",
         figures::build::tokens_text(g)
     );
-    let Some(baseline) = planning::baseline_costs(report, g) else {
+    let Some(baseline) = report.costs(SpecConfig::baseline(), g) else {
         let _ = writeln!(
             page,
             "<p>The model has no plain-decoding (k=0) costs: its stages are not identifiable and no k=0 series was measured, so speedup, break-even and best k are not available.</p></section>"
@@ -292,19 +294,36 @@ fn planning_tables(page: &mut String, report: &FitReport, focus: &Focus) {
         .iter()
         .map(|a| format!("<th>alpha={a:.2}</th>"))
         .collect();
+    let ks = KRange {
+        start: 0,
+        end: max_k,
+    };
+    let candidates_by_alpha: Vec<Vec<Candidate>> = alphas
+        .iter()
+        .map(|&alpha| candidates_from_report(report, g, alpha, ks))
+        .collect();
 
     if report.model.coefficients.is_some() && baseline.saturation_rate_per_s().is_finite() {
         let _ = writeln!(
             page,
             "<table><caption>Best draft length k (0 to {max_k}) by request rate, with its predicted mean latency</caption>\n<tr><th>rate (req/s)</th>{header}</tr>"
         );
-        for rate in planning_rates(baseline.saturation_rate_per_s()) {
-            let _ = write!(page, "<tr><td>{}</td>", significant(rate, 3));
-            for &alpha in &alphas {
-                let cell = planning::best_k_at_rate(report, alpha, g, max_k, rate)
-                    .map_or("saturated".to_string(), |(k, l)| {
-                        format!("k={k} ({} s)", significant(l, 3))
-                    });
+        let rates = planning_rates(baseline.saturation_rate_per_s());
+        let loads: Vec<Load> = rates.iter().map(|&rate| Load::Rate(rate)).collect();
+        let tables: Vec<BestKTable> = candidates_by_alpha
+            .iter()
+            .map(|candidates| BestKTable::from_candidates(candidates.clone(), &loads))
+            .collect();
+        for (row, rate) in rates.iter().enumerate() {
+            let _ = write!(page, "<tr><td>{}</td>", significant(*rate, 3));
+            for table in &tables {
+                let entry = &table.entries[row];
+                let cell = match (entry.k, entry.latency_s) {
+                    (Some(k), Some(latency_s)) => {
+                        format!("k={k} ({} s)", significant(latency_s, 3))
+                    }
+                    _ => "saturated".to_string(),
+                };
                 let _ = write!(page, "<td>{cell}</td>");
             }
             page.push_str("</tr>\n");
@@ -312,18 +331,18 @@ fn planning_tables(page: &mut String, report: &FitReport, focus: &Focus) {
         page.push_str("</table>\n");
     }
 
-    let ks = figures::build::measured_ks(report);
-    if !ks.is_empty() {
+    let measured_ks = figures::build::measured_ks(report);
+    if !measured_ks.is_empty() {
         let _ = writeln!(
             page,
             "<div class=\"scroll\"><table><caption>Speedup over plain decoding with one request alone, then the break-even rate above which plain decoding is faster (none: speculative decoding stays faster at every stable rate; slower: it never helps)</caption>\n<tr><th>k</th>{header}</tr>"
         );
-        for &k in &ks {
+        for &k in &measured_ks {
             let _ = write!(page, "<tr><td>{k}</td>");
             for &alpha in &alphas {
                 let cell = SpecConfig::new(k, alpha)
                     .ok()
-                    .and_then(|spec| planning::costs(report, spec, g))
+                    .and_then(|spec| report.costs(spec, g))
                     .map_or("-".to_string(), |sd| break_even_cell(&baseline, &sd));
                 let _ = write!(page, "<td>{cell}</td>");
             }
@@ -338,7 +357,9 @@ fn planning_tables(page: &mut String, report: &FitReport, focus: &Focus) {
     );
     for factor in [0.75, 1.0, 1.5, 2.0, 3.0] {
         let target = round_significant(factor * baseline.c1_s, 2);
-        let plain = planning::capacity_rate(&baseline, target)
+        let plain = capacity_for_k(&Candidate::from_costs(&baseline), target)
+            .ok()
+            .and_then(|capacity| capacity.max_rate_per_s)
             .map_or("unreachable".to_string(), |r| {
                 format!("{} req/s", significant(r, 3))
             });
@@ -347,11 +368,16 @@ fn planning_tables(page: &mut String, report: &FitReport, focus: &Focus) {
             "<tr><td>{}</td><td>{plain}</td>",
             significant(target, 3)
         );
-        for &alpha in &alphas {
-            let cell = planning::best_capacity(report, alpha, g, max_k, target)
-                .map_or("unreachable".to_string(), |(k, r)| {
-                    format!("k={k}: {} req/s", significant(r, 3))
-                });
+        for candidates in &candidates_by_alpha {
+            let best = best_capacity(candidates, target).ok().flatten();
+            let cell = match best {
+                Some(Capacity {
+                    k,
+                    max_rate_per_s: Some(rate),
+                    ..
+                }) => format!("k={k}: {} req/s", significant(rate, 3)),
+                _ => "unreachable".to_string(),
+            };
             let _ = write!(page, "<td>{cell}</td>");
         }
         page.push_str("</tr>\n");
@@ -369,8 +395,9 @@ fn sentence_case(text: &str) -> String {
 }
 
 fn break_even_cell(baseline: &LoadCosts, sd: &LoadCosts) -> String {
-    let zero_load = baseline.c1_s / sd.c1_s;
-    match planning::break_even_rate(baseline, sd) {
+    let analysis = SpeedupAnalysis::new(baseline, sd);
+    let zero_load = analysis.zero_load_speedup;
+    match analysis.break_even_rate_per_s {
         Some(rate) => format!("&times;{zero_load:.2}, {} req/s", significant(rate, 3)),
         None if zero_load >= 1.0 => format!("&times;{zero_load:.2}, none"),
         None => format!("&times;{zero_load:.2}, slower"),

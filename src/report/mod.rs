@@ -8,7 +8,6 @@ pub mod figures;
 pub mod fit_text;
 pub mod html;
 pub mod plan;
-pub(crate) mod planning;
 pub mod predict;
 pub mod table;
 

@@ -2,14 +2,15 @@
 //!
 //! Each builder reads only the [`FitReport`] (the saved-model format), so `speclat fit --plots`
 //! and `speclat report --model` draw the same figures. Speedup, break-even and best `k` come
-//! from the crate-private `report::planning` module.
+//! from [`crate::plan`].
 
 use std::collections::BTreeMap;
 
 use super::{Axis, FigureSpec, Legend, Mark, Orientation, Panel, Rule, SeriesSpec, series_colour};
 use crate::fit::{FitReport, SeriesFit};
 use crate::model::{LoadCosts, SpecConfig};
-use crate::report::planning;
+use crate::plan::best_k::{BestKTable, Load, candidates_from_report, spec_for};
+use crate::plan::{KRange, SpeedupAnalysis};
 
 /// Points on every model curve.
 const CURVE_POINTS: usize = 240;
@@ -66,24 +67,24 @@ impl Focus {
     }
 
     fn spec(&self) -> Option<SpecConfig> {
-        planning::spec_for(self.k, self.alpha).ok()
+        spec_for(self.k, self.alpha).ok()
     }
 }
 
 fn default_k(report: &FitReport, alpha: f64, output_tokens: f64) -> u32 {
     let max_k = max_k(report);
-    let half_saturation = planning::baseline_costs(report, output_tokens)
+    let half_saturation = report
+        .costs(SpecConfig::baseline(), output_tokens)
         .map(|b| 0.5 * b.saturation_rate_per_s())
         .filter(|r| r.is_finite());
     if let Some(rate) = half_saturation {
-        let best = (1..=max_k)
-            .filter_map(|k| {
-                let spec = SpecConfig::new(k, alpha).ok()?;
-                let latency = report.costs(spec, output_tokens)?.latency_at_rate(rate)?;
-                Some((k, latency))
-            })
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((k, _)) = best {
+        let ks = KRange {
+            start: 1,
+            end: max_k,
+        };
+        let candidates = candidates_from_report(report, output_tokens, alpha, ks);
+        let table = BestKTable::from_candidates(candidates, &[Load::Rate(rate)]);
+        if let Some(k) = table.entries[0].k {
             return k;
         }
     }
@@ -169,7 +170,7 @@ pub(crate) fn tokens_text(tokens: f64) -> String {
 }
 
 fn series_costs(s: &SeriesFit) -> LoadCosts {
-    let spec = planning::spec_for(s.k, s.alpha).unwrap_or_else(|_| SpecConfig::baseline());
+    let spec = spec_for(s.k, s.alpha).unwrap_or_else(|_| SpecConfig::baseline());
     LoadCosts::from_totals(s.c1_s, s.c2_s, spec)
 }
 
@@ -380,7 +381,7 @@ pub fn collapse(report: &FitReport) -> FigureSpec {
 /// measured draft length at the focus alpha; `None` without plain-decoding costs.
 pub fn speedup(report: &FitReport, focus: &Focus) -> Option<FigureSpec> {
     let g = focus.output_tokens;
-    let baseline = planning::baseline_costs(report, g)?;
+    let baseline = report.costs(SpecConfig::baseline(), g)?;
     let mut ks = measured_ks(report);
     if ks.is_empty() && focus.k > 0 {
         ks.push(focus.k);
@@ -389,7 +390,7 @@ pub fn speedup(report: &FitReport, focus: &Focus) -> Option<FigureSpec> {
         .iter()
         .filter_map(|&k| {
             let spec = SpecConfig::new(k, focus.alpha).ok()?;
-            Some((k, planning::costs(report, spec, g)?))
+            Some((k, report.costs(spec, g)?))
         })
         .collect();
     if configurations.is_empty() || !baseline.saturation_rate_per_s().is_finite() {
@@ -415,20 +416,22 @@ pub fn speedup(report: &FitReport, focus: &Focus) -> Option<FigureSpec> {
     let mut concurrency_y_max: f64 = 1.2;
     for (i, (k, sd)) in configurations.iter().enumerate() {
         let name = series_name(*k, focus.alpha);
+        let analysis = SpeedupAnalysis::new(&baseline, sd);
         let over_rate: Vec<(f64, f64)> = linspace(0.0, rate_upper, CURVE_POINTS)
-            .filter_map(|rate| planning::speedup_at_rate(&baseline, sd, rate).map(|s| (rate, s)))
+            .filter_map(|rate| analysis.speedup_at_rate(rate).map(|s| (rate, s)))
             .collect();
         let over_concurrency: Vec<(f64, f64)> = linspace(1.0, concurrency_upper, CURVE_POINTS)
-            .map(|n| (n, planning::speedup_at_concurrency(&baseline, sd, n)))
+            .map(|n| (n, analysis.speedup_at_concurrency(n)))
             .collect();
         rate_y_max = over_rate.iter().map(|p| p.1).fold(rate_y_max, f64::max);
         concurrency_y_max = over_concurrency
             .iter()
             .map(|p| p.1)
             .fold(concurrency_y_max, f64::max);
-        rate_crossings.extend(planning::break_even_rate(&baseline, sd).map(|r| (r, 1.0)));
+        rate_crossings.extend(analysis.break_even_rate_per_s.map(|r| (r, 1.0)));
         concurrency_crossings.extend(
-            planning::break_even_concurrency(&baseline, sd)
+            analysis
+                .break_even_concurrency
                 .filter(|n| *n <= concurrency_upper)
                 .map(|n| (n, 1.0)),
         );
@@ -522,16 +525,27 @@ pub fn best_k(report: &FitReport, focus: &Focus) -> Option<FigureSpec> {
     if alphas.is_empty() {
         alphas = vec![0.5, 0.6, 0.7, 0.8, 0.9];
     }
-    let rate_upper = planning::baseline_costs(report, g)?.saturation_rate_per_s();
+    let rate_upper = report
+        .costs(SpecConfig::baseline(), g)?
+        .saturation_rate_per_s();
     if !rate_upper.is_finite() {
         return None;
     }
 
+    let rates: Vec<f64> = linspace(0.0, 0.995 * rate_upper, CURVE_POINTS * 2).collect();
+    let loads: Vec<Load> = rates.iter().map(|&rate| Load::Rate(rate)).collect();
+    let ks = KRange {
+        start: 0,
+        end: max_k,
+    };
     let mut series = Vec::new();
     for (i, &alpha) in alphas.iter().enumerate() {
+        let candidates = candidates_from_report(report, g, alpha, ks);
+        let table = BestKTable::from_candidates(candidates, &loads);
         let mut points: Vec<(f64, f64)> = Vec::new();
-        for rate in linspace(0.0, 0.995 * rate_upper, CURVE_POINTS * 2) {
-            let Some((k, _)) = planning::best_k_at_rate(report, alpha, g, max_k, rate) else {
+        for (&rate, entry) in rates.iter().zip(&table.entries) {
+            // Past the last rate at which some k is stable, every k is saturated.
+            let Some(k) = entry.k else {
                 break;
             };
             // Steps, not slopes: repeat the rate at each change of k.
@@ -584,7 +598,7 @@ pub fn best_k(report: &FitReport, focus: &Focus) -> Option<FigureSpec> {
 pub fn time_breakdown(report: &FitReport, focus: &Focus) -> Option<FigureSpec> {
     let spec = focus.spec()?;
     let g = focus.output_tokens;
-    let costs = planning::costs(report, spec, g)?;
+    let costs = report.costs(spec, g)?;
     // 85% of saturation: latency there is already 6.7 times C1, and closer to saturation the
     // divergence would flatten every layer below it.
     let rate_upper = 0.85 * costs.saturation_rate_per_s();
