@@ -38,7 +38,9 @@ impl Default for SolverSettings {
             gamma: 0.5,
             huber_delta: 0.05,
             max_iterations: 500,
-            cost_tolerance: 1e-12,
+            // Tightening this to 1e-12 changes no reported figure in its fourth decimal on the
+            // Qwen3 sweeps and costs a fifth more time in cross-validation.
+            cost_tolerance: 1e-10,
         }
     }
 }
