@@ -292,32 +292,6 @@ fn save_report(path: &Path, report: &FitReport) -> Result<()> {
     Ok(())
 }
 
-fn load_model(path: &Path) -> Result<FitReport> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("{}: cannot read the model", path.display()))?;
-    let report: FitReport = serde_json::from_slice(&bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: invalid model file at line {}, column {}: {e}\n\nhint: pass a file written by `speclat fit --save`",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    if report.schema_version != fit::FIT_SCHEMA_VERSION {
-        bail!(
-            "{}: model schema version {} is not supported (expected {})\n\nhint: refit with this version of speclat",
-            path.display(),
-            report.schema_version,
-            fit::FIT_SCHEMA_VERSION
-        );
-    }
-    if let Some(c) = &report.model.coefficients {
-        c.validate()
-            .with_context(|| format!("{}: invalid coefficients", path.display()))?;
-    }
-    Ok(report)
-}
-
 fn run_predict(args: PredictArgs) -> Result<()> {
     let spec = if args.k == 0 {
         SpecConfig::baseline()
@@ -337,7 +311,7 @@ fn run_predict(args: PredictArgs) -> Result<()> {
             .collect(),
         (None, None) => bail!("pass --rate or --concurrency"),
     };
-    let model = load_model(&args.model)?;
+    let model = FitReport::load(&args.model)?;
     let document = predict::predict(&model, spec, args.output_tokens, &loads)?;
 
     let mut stdout = std::io::stdout().lock();

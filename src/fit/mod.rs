@@ -24,7 +24,10 @@ mod report;
 
 pub use accuracy::{Accuracy, PointResidual, ResidualAnalysis, ResidualGroup};
 pub use identify::Identifiability;
-pub use report::{FIT_SCHEMA_VERSION, FitReport, FittedModel, SeriesFit, SolverSummary};
+pub use report::{
+    FIT_SCHEMA_VERSION, FitReport, FittedModel, MAX_MODEL_FILE_BYTES, ModelFileError, SeriesFit,
+    SolverSummary,
+};
 pub use select::{Exclusion, ExclusionReason, PointSelector, SelectionOptions};
 pub use solver::{SolverSettings, StopReason};
 pub use uncertainty::{CoefficientEstimate, IntervalMethod};
