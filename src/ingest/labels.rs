@@ -297,7 +297,7 @@ struct Rule {
 }
 
 /// A parsed manifest with its globs compiled.
-struct Manifest {
+pub struct Manifest {
     path: PathBuf,
     /// Canonical directory that the globs are relative to.
     directory: PathBuf,
@@ -328,6 +328,18 @@ impl Manifest {
             .canonicalize()
             .unwrap_or_else(|_| directory.to_path_buf());
         Self::parse(path, directory, &text)
+    }
+
+    /// Parses manifest text and checks every entry, as [`label_sweeps`] does before it matches
+    /// any file; globs are taken relative to `path`'s directory.
+    pub fn parse_text(path: &Path, text: &str) -> Result<Self, IngestError> {
+        let directory = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Self::parse(path, directory, text)
+    }
+
+    /// Number of `[[series]]` entries.
+    pub fn entry_count(&self) -> usize {
+        self.rules.len()
     }
 
     fn parse(path: &Path, directory: PathBuf, text: &str) -> Result<Self, IngestError> {
