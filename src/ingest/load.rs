@@ -3,13 +3,14 @@
 //! [`parse_bytes`] is the single place that decides which parser reads a file. A new input
 //! format (vLLM bench results, SGLang, CSV, Prometheus) gets its own module and one branch there.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::{Sweep, guidellm, prometheus, sglang, speculators_csv, vllm_bench};
+use super::{Measurement, Sweep, guidellm, prometheus, sglang, speculators_csv, vllm_bench};
 
 /// File name endings that a directory search picks up.
 const EXTENSIONS: [&str; 10] = [
@@ -24,6 +25,11 @@ const EXTENSIONS: [&str; 10] = [
     ".jsonl.gz",
     ".csv.gz",
 ];
+
+/// Largest input file speclat reads, in bytes, after gzip decompression. A benchmark report
+/// with every request recorded is tens of MiB; a file past this limit is a wrong path or a
+/// decompression bomb, and reading it whole would exhaust memory.
+pub const MAX_INPUT_FILE_BYTES: u64 = 1 << 30;
 
 /// A problem with an input file: the file, the place inside it, what is wrong, and the fix.
 ///
@@ -40,6 +46,23 @@ pub enum IngestError {
         source: std::io::Error,
     },
 
+    #[error("{path}: {what} more than the limit of {limit} bytes\n\nhint: speclat reads benchmark result files, which are far smaller; check the path, or split the results into several files", path = path.display())]
+    TooLarge {
+        path: PathBuf,
+        /// `is 2147483648 bytes,` or `decompresses to`.
+        what: String,
+        limit: u64,
+    },
+
+    #[error("{path}: benchmarks {first} and {second} (counting from 0) are identical: rate {rate_per_s} req/s, latency {latency_s} s\n\nhint: a repeated record would count twice in the fit; delete the repeat, and if the file was assembled from several runs, check that none was appended twice", path = path.display())]
+    DuplicateBenchmark {
+        path: PathBuf,
+        first: usize,
+        second: usize,
+        rate_per_s: f64,
+        latency_s: f64,
+    },
+
     #[error("{path}: not found\n\nhint: check the spelling; speclat accepts files and directories", path = path.display())]
     NotFound { path: PathBuf },
 
@@ -53,6 +76,16 @@ pub enum IngestError {
         line: usize,
         column: usize,
         message: String,
+    },
+
+    #[error("{path}: {location} (line {line}, column {column}): {problem}\n\nhint: {hint}", path = path.display())]
+    WrongType {
+        path: PathBuf,
+        location: String,
+        line: usize,
+        column: usize,
+        problem: String,
+        hint: String,
     },
 
     #[error("{path}: {location}: missing field `{field}`\n\nhint: {hint}", path = path.display())]
@@ -98,22 +131,45 @@ pub enum IngestError {
     },
 }
 
-/// Reads a file, decompressing it when its name ends in `.gz`.
+/// Reads a file, decompressing it when its name ends in `.gz`, up to [`MAX_INPUT_FILE_BYTES`].
 pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, IngestError> {
+    read_file_bytes_limited(path, MAX_INPUT_FILE_BYTES)
+}
+
+/// [`read_file_bytes`] with another limit on the file size and on the decompressed size.
+pub fn read_file_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
     let read_error = |source| IngestError::Read {
         path: path.to_path_buf(),
         source,
     };
 
+    // The size is checked before reading, so that a huge file fails at once and costs no memory.
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > limit {
+        return Err(IngestError::TooLarge {
+            path: path.to_path_buf(),
+            what: format!("is {size} bytes,"),
+            limit,
+        });
+    }
     let raw = std::fs::read(path).map_err(read_error)?;
     if !is_gzip_name(path) {
         return Ok(raw);
     }
 
-    let mut bytes = Vec::with_capacity(raw.len() * 8);
+    // Reading one byte past the limit tells a file at the limit from one beyond it.
+    let mut bytes = Vec::new();
     flate2::read::GzDecoder::new(raw.as_slice())
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(read_error)?;
+    if bytes.len() as u64 > limit {
+        return Err(IngestError::TooLarge {
+            path: path.to_path_buf(),
+            what: "decompresses to".to_string(),
+            limit,
+        });
+    }
     Ok(bytes)
 }
 
@@ -147,8 +203,17 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<Sweep>, IngestError> {
 /// `bytes` are already decompressed. JSON goes to the GuideLLM report parser when the top level
 /// is an object and to the reduced-array parser when it is an array. YAML contains the same
 /// structures. A name without a known extension is read as JSON when its first non-blank
-/// character is `{` or `[`, and as YAML otherwise.
+/// character is `{` or `[`, and as YAML otherwise. A sweep in which two benchmarks agree in
+/// every value is rejected as a record written twice.
 pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError> {
+    let sweeps = parse_any_format(path, bytes)?;
+    for sweep in &sweeps {
+        reject_duplicates(sweep)?;
+    }
+    Ok(sweeps)
+}
+
+fn parse_any_format(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError> {
     let text = decode_text(path, bytes)?;
 
     let name = path
@@ -185,6 +250,44 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError>
         guidellm::parse_json(path, text)?
     };
     Ok(vec![sweep])
+}
+
+/// Whether two benchmarks agree in every value read from the file. The position, and the
+/// strategy and target load inferred from it for files that do not state them, are not read
+/// values.
+fn same_values(a: &Measurement, b: &Measurement) -> bool {
+    let mut a = a.clone();
+    a.index = b.index;
+    if a.strategy_inferred && b.strategy_inferred {
+        a.strategy = b.strategy;
+        a.target_concurrency = b.target_concurrency;
+        a.target_rate_per_s = b.target_rate_per_s;
+    }
+    a == *b
+}
+
+/// Rejects a sweep in which two benchmarks agree in every measured value.
+///
+/// Two real runs never agree to the last bit in rate, latency and every other mean, so such a
+/// pair is one record written twice; fitting it would give that load point double weight.
+fn reject_duplicates(sweep: &Sweep) -> Result<(), IngestError> {
+    let mut seen: HashMap<(u64, u64), Vec<&Measurement>> = HashMap::new();
+    for m in &sweep.measurements {
+        let key = (m.rate_per_s.to_bits(), m.latency_s.to_bits());
+        let bucket = seen.entry(key).or_default();
+        let repeat = bucket.iter().find(|earlier| same_values(earlier, m));
+        if let Some(earlier) = repeat {
+            return Err(IngestError::DuplicateBenchmark {
+                path: sweep.file.clone(),
+                first: earlier.index,
+                second: m.index,
+                rate_per_s: m.rate_per_s,
+                latency_s: m.latency_s,
+            });
+        }
+        bucket.push(m);
+    }
+    Ok(())
 }
 
 /// Checks that `bytes` are UTF-8 text, naming the first bad byte and a likely cause.
@@ -349,6 +452,45 @@ mod tests {
             .to_string();
         assert!(
             message.contains("r.json: invalid JSON at line 1"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn file_over_the_limit_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        std::fs::write(&path, REDUCED).unwrap();
+        let size = REDUCED.len() as u64;
+
+        assert!(read_file_bytes_limited(&path, size).is_ok());
+        let message = read_file_bytes_limited(&path, size - 1)
+            .unwrap_err()
+            .to_string();
+        let expected = format!(
+            "big.json: is {size} bytes, more than the limit of {}",
+            size - 1
+        );
+        assert!(message.contains(&expected), "{message}");
+    }
+
+    #[test]
+    fn decompressed_size_is_limited() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.json.gz");
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&vec![b' '; 100_000]).unwrap();
+        std::fs::write(&path, encoder.finish().unwrap()).unwrap();
+
+        assert_eq!(
+            read_file_bytes_limited(&path, 100_000).unwrap().len(),
+            100_000
+        );
+        let message = read_file_bytes_limited(&path, 99_999)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("bomb.json.gz: decompresses to more than the limit of 99999 bytes"),
             "{message}"
         );
     }
