@@ -189,8 +189,8 @@ impl FitReport {
             serde_json::from_slice(bytes).map_err(|e| ModelFileError::Syntax {
                 path: path.to_path_buf(),
                 line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
+                column: e.column().max(1),
+                message: crate::ingest::checks::json_error_message(&e),
             })?;
         if report.schema_version != FIT_SCHEMA_VERSION {
             return Err(ModelFileError::SchemaVersion {

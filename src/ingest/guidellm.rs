@@ -20,6 +20,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::checks::{REPAIR_HINT, strip_position};
+use super::json_records;
 use super::{IngestError, LatencyPercentiles, Measurement, SourceFormat, Strategy, Sweep};
 
 /// Top level of a GuideLLM report object (0.2 and later).
@@ -132,12 +134,11 @@ struct Percentiles {
 pub fn parse_json(path: &Path, text: &str) -> Result<Sweep, IngestError> {
     let first = text.trim_start().as_bytes().first().copied();
     if first == Some(b'[') {
-        let metrics: Vec<Metrics> =
-            serde_json::from_str(text).map_err(|e| json_syntax_error(path, &e))?;
+        let metrics: Vec<Metrics> = from_json(path, text)?;
         return reduced_sweep(path, metrics);
     }
 
-    let report: Report = serde_json::from_str(text).map_err(|e| json_syntax_error(path, &e))?;
+    let report: Report = from_json(path, text)?;
     report_sweep(path, report)
 }
 
@@ -152,13 +153,11 @@ pub fn parse_yaml(path: &Path, text: &str) -> Result<Sweep, IngestError> {
 
     match value {
         serde_yaml::Value::Sequence(_) => {
-            let metrics: Vec<Metrics> =
-                serde_yaml::from_str(text).map_err(|e| yaml_syntax_error(path, &e))?;
+            let metrics: Vec<Metrics> = from_yaml(path, text)?;
             reduced_sweep(path, metrics)
         }
         serde_yaml::Value::Mapping(_) => {
-            let report: Report =
-                serde_yaml::from_str(text).map_err(|e| yaml_syntax_error(path, &e))?;
+            let report: Report = from_yaml(path, text)?;
             report_sweep(path, report)
         }
         _ => Err(IngestError::UnknownFormat {
@@ -172,37 +171,57 @@ pub fn parse_yaml(path: &Path, text: &str) -> Result<Sweep, IngestError> {
 const FORMAT_HINT: &str = "speclat reads GuideLLM reports (an object with a `benchmarks` list) \
      and reduced sweeps (an array of GuideLLM `metrics` objects)";
 
-fn json_syntax_error(path: &Path, error: &serde_json::Error) -> IngestError {
-    // serde_json appends " at line L column C" to its message; the error variant shows them.
-    let message = error.to_string();
-    let message = match message.rsplit_once(" at line ") {
-        Some((head, _)) => head.to_string(),
-        None => message,
-    };
-    IngestError::Syntax {
-        path: path.to_path_buf(),
-        format: "JSON",
-        line: error.line(),
-        column: error.column(),
-        message,
-    }
+/// Deserialises JSON text, naming the JSON path of a value of the wrong type.
+fn from_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, IngestError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let location = error.path().to_string();
+        let error = error.into_inner();
+        if error.is_data() && location != "." {
+            IngestError::WrongType {
+                path: path.to_path_buf(),
+                location,
+                line: error.line(),
+                column: error.column(),
+                problem: strip_position(&error.to_string()),
+                hint: REPAIR_HINT.to_string(),
+            }
+        } else {
+            json_records::syntax_error(path, "JSON", &error)
+        }
+    })
+}
+
+/// Deserialises YAML text, naming the path of a value of the wrong type.
+fn from_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, IngestError> {
+    let deserializer = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let location = error.path().to_string();
+        let error = error.into_inner();
+        match error.location() {
+            Some(position) if location != "." => IngestError::WrongType {
+                path: path.to_path_buf(),
+                location,
+                line: position.line(),
+                column: position.column(),
+                problem: strip_position(&error.to_string()),
+                hint: REPAIR_HINT.to_string(),
+            },
+            _ => yaml_syntax_error(path, &error),
+        }
+    })
 }
 
 fn yaml_syntax_error(path: &Path, error: &serde_yaml::Error) -> IngestError {
     let (line, column) = error
         .location()
         .map_or((0, 0), |location| (location.line(), location.column()));
-    let message = error.to_string();
-    let message = match message.rsplit_once(" at line ") {
-        Some((head, _)) => head.to_string(),
-        None => message,
-    };
     IngestError::Syntax {
         path: path.to_path_buf(),
         format: "YAML",
         line,
         column,
-        message,
+        message: strip_position(&error.to_string()),
     }
 }
 
@@ -878,11 +897,13 @@ mod tests {
     }
 
     #[test]
-    fn wrong_type_is_a_syntax_error() {
+    fn wrong_type_names_json_path() {
         let message =
             error_message("[\n{\"requests_per_second\": {\"successful\": {\"mean\": \"fast\"}}}]");
         assert!(
-            message.contains("invalid JSON at line 2, column"),
+            message.contains(
+                "[0].requests_per_second.successful.mean (line 2, column 54): invalid type: string \"fast\""
+            ),
             "{message}"
         );
         assert!(message.contains("expected f64"), "{message}");

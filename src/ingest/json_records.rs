@@ -46,24 +46,21 @@ pub(crate) fn read_records(
         }
     })?;
 
-    let first_line = text.lines().map(str::trim).find(|line| !line.is_empty());
-    if first_line == Some("{") {
-        let first_index = text
-            .lines()
-            .position(|line| line.trim() == "{")
-            .unwrap_or(0);
-        let value = parse_value(path, format, &quote_non_finite(text), 0)?;
-        return Ok(vec![into_record(path, value, first_index + 1)?]);
-    }
-
-    let mut records = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+    let text = quote_non_finite(text);
+    let records = match read_stream(path, format, &text) {
+        Ok(records) => records,
+        Err(stream_error) => {
+            // In JSON Lines a cut-off record runs into the next line, and the stream notices
+            // only there; reading line by line names the broken line instead.
+            let first_line = text.lines().find(|line| !line.trim().is_empty());
+            let is_json_lines = first_line
+                .is_some_and(|line| serde_json::from_str::<Map<String, Value>>(line).is_ok());
+            if !is_json_lines {
+                return Err(stream_error);
+            }
+            read_lines(path, format, &text)?
         }
-        let value = parse_value(path, format, &quote_non_finite(line), index)?;
-        records.push(into_record(path, value, index + 1)?);
-    }
+    };
     if records.is_empty() {
         return Err(IngestError::UnknownFormat {
             path: path.to_path_buf(),
@@ -74,20 +71,64 @@ pub(crate) fn read_records(
     Ok(records)
 }
 
-/// Parses one JSON text; `line_offset` is added to the error line so that it counts file lines.
-fn parse_value(
+/// Reads consecutive JSON values, so that one object, pretty-printed or not, and JSON Lines
+/// alike parse, with positions counted in the whole file.
+fn read_stream(
     path: &Path,
     format: &'static str,
     text: &str,
-    line_offset: usize,
-) -> Result<Value, IngestError> {
-    serde_json::from_str(text).map_err(|error| IngestError::Syntax {
+) -> Result<Vec<JsonRecord>, IngestError> {
+    let mut records = Vec::new();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut end = 0;
+    while let Some(next) = stream.next() {
+        let value = next.map_err(|error| syntax_error(path, format, &error))?;
+        let start = end + text[end..].len() - text[end..].trim_start().len();
+        let line = text[..start].bytes().filter(|&byte| byte == b'\n').count() + 1;
+        records.push(into_record(path, value, line)?);
+        end = stream.byte_offset();
+    }
+    Ok(records)
+}
+
+/// Reads one JSON value per non-blank line.
+fn read_lines(
+    path: &Path,
+    format: &'static str,
+    text: &str,
+) -> Result<Vec<JsonRecord>, IngestError> {
+    let mut records = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(line).map_err(|error| {
+            let mut error = syntax_error(path, format, &error);
+            if let IngestError::Syntax { line, .. } = &mut error {
+                *line = index + 1;
+            }
+            error
+        })?;
+        records.push(into_record(path, value, index + 1)?);
+    }
+    Ok(records)
+}
+
+/// Builds the error for invalid JSON text.
+pub(crate) fn syntax_error(
+    path: &Path,
+    format: &'static str,
+    error: &serde_json::Error,
+) -> IngestError {
+    IngestError::Syntax {
         path: path.to_path_buf(),
         format,
-        line: error.line() + line_offset,
-        column: error.column(),
-        message: error.to_string(),
-    })
+        line: error.line(),
+        // serde_json gives column 0 for an end of file just after a newline; columns count
+        // from 1 everywhere else.
+        column: error.column().max(1),
+        message: checks::json_error_message(error),
+    }
 }
 
 fn into_record(path: &Path, value: Value, line: usize) -> Result<JsonRecord, IngestError> {

@@ -372,7 +372,7 @@ impl Manifest {
     fn rule(path: &Path, line: usize, entry: ManifestEntry) -> Result<Rule, IngestError> {
         let error = |problem: String, hint: &str| IngestError::Label {
             path: path.to_path_buf(),
-            problem: format!("line {line}: {problem}"),
+            problem: format!("entry at line {line}: {problem}"),
             hint: hint.to_string(),
         };
 
@@ -695,7 +695,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            message.contains("m.toml: line 6: invalid acceptance"),
+            message.contains("m.toml: entry at line 6: invalid acceptance"),
             "{message}"
         );
     }
