@@ -37,6 +37,7 @@ use rayon::prelude::*;
 
 use crate::ingest::Series;
 use problem::FitPoint;
+use select::Selection;
 
 /// Fewest stable points a series needs: two fix its C1 and C2.
 pub const MIN_POINTS_PER_SERIES: usize = 2;
@@ -88,6 +89,15 @@ pub enum FitError {
         series: String,
         file: String,
         used: usize,
+        total: usize,
+    },
+
+    #[error(
+        "{file}: series {series}: all {total} points lie past saturation: the server did not keep up with the offered load at any of them, and the latency model holds only below saturation\n\nhint: rerun the sweep at lower rates (the fit needs at least {MIN_POINTS_PER_SERIES} stable points), or pass --include-saturated to fit the saturated points anyway"
+    )]
+    AllPastSaturation {
+        series: String,
+        file: String,
         total: usize,
     },
 
@@ -163,7 +173,7 @@ pub fn fit(
 
     // Phase 1: point selection.
     let selection = select::select(series, &options.selection);
-    let points = build_points(series, &selection.used)?;
+    let points = build_points(series, &selection)?;
 
     // Phase 2: identifiability decides between the stage model and per-series totals.
     let identifiability = identify::classify(&points);
@@ -187,9 +197,16 @@ pub fn fit(
 }
 
 /// Turns the selected measurements into fit points, checking the output lengths.
-fn build_points(series: &[Series], used: &[Vec<usize>]) -> Result<Vec<FitPoint>, FitError> {
+fn build_points(series: &[Series], selection: &Selection) -> Result<Vec<FitPoint>, FitError> {
     let mut points = Vec::new();
-    for (s, (one, indices)) in series.iter().zip(used).enumerate() {
+    for (s, (one, indices)) in series.iter().zip(&selection.used).enumerate() {
+        if indices.is_empty() && all_past_saturation(one, selection) {
+            return Err(FitError::AllPastSaturation {
+                series: one.label.clone(),
+                file: one.file.display().to_string(),
+                total: one.measurements.len(),
+            });
+        }
         if indices.len() < MIN_POINTS_PER_SERIES {
             return Err(FitError::TooFewPoints {
                 series: one.label.clone(),
@@ -218,6 +235,25 @@ fn build_points(series: &[Series], used: &[Vec<usize>]) -> Result<Vec<FitPoint>,
         }
     }
     Ok(points)
+}
+
+/// Whether every point of `one` was left out because the server was saturated there.
+fn all_past_saturation(one: &Series, selection: &Selection) -> bool {
+    let mut reasons = selection
+        .excluded
+        .iter()
+        .filter(|e| e.series == one.label && e.file == one.file.display().to_string())
+        .map(|e| &e.reason)
+        .peekable();
+    reasons.peek().is_some()
+        && reasons.all(|reason| {
+            matches!(
+                reason,
+                ExclusionReason::Throughput
+                    | ExclusionReason::NotSustained { .. }
+                    | ExclusionReason::SaturationTail { .. }
+            )
+        })
 }
 
 /// The solution of the pooled stage fit, before reporting.
