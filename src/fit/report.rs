@@ -74,7 +74,11 @@ pub struct SeriesFit {
     pub saturation_rate_per_s: Option<f64>,
     /// Highest measured rate among the used points, requests per second.
     pub max_used_rate_per_s: f64,
+    /// In-sample errors of the series, percent; infinite (`null` in JSON) when the fit puts one
+    /// of its points past saturation.
+    #[serde(deserialize_with = "super::accuracy::infinite_if_null")]
     pub mape_percent: f64,
+    #[serde(deserialize_with = "super::accuracy::infinite_if_null")]
     pub max_ape_percent: f64,
     pub loso_mape_percent: Option<f64>,
     /// Every used point of the series.
