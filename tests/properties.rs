@@ -2,15 +2,17 @@
 //! expected tokens per verification, recovery of known coefficients, and predictions that
 //! never panic. Every test runs a fixed number of cases from a fixed seed.
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::OnceLock;
 
+use common::measurement;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use speclat::fit::{FitOptions, FitReport, fit};
-use speclat::ingest::{self, LabelSource, LatencyPercentiles, Measurement, Series, SourceFormat};
+use speclat::ingest::Series;
 use speclat::model::{MAX_DRAFT_LENGTH, SpecConfig, StageCoefficients, expected_tokens};
 use speclat::report::predict::{Load, predict};
 
@@ -149,41 +151,10 @@ fn generated_series(c: &StageCoefficients, noise: f64, seed: u64) -> Vec<Series>
                     measurement(index, rate, latency)
                 })
                 .collect();
-            series.push(Series {
-                label: format!("alpha-{alpha:.2}_draft-{k}"),
-                spec,
-                label_source: LabelSource::BuiltIn,
-                file: PathBuf::from(format!("generated/alpha-{alpha}_draft-{k}")),
-                format: SourceFormat::BuiltIn,
-                measurements,
-            });
+            series.push(common::series(spec, measurements));
         }
     }
     series
-}
-
-fn measurement(index: usize, rate_per_s: f64, latency_s: f64) -> Measurement {
-    Measurement {
-        index,
-        strategy: ingest::Strategy::Constant,
-        strategy_inferred: false,
-        target_rate_per_s: Some(rate_per_s),
-        target_concurrency: None,
-        rate_per_s,
-        latency_s,
-        latency_std_s: None,
-        latency_percentiles: LatencyPercentiles::default(),
-        concurrency: Some(rate_per_s * latency_s),
-        ttft_s: None,
-        itl_s: None,
-        tpot_s: None,
-        prompt_tokens: None,
-        output_tokens: Some(128.0),
-        requests_successful: None,
-        requests_errored: None,
-        requests_incomplete: None,
-        acceptance: None,
-    }
 }
 
 fn fit_options() -> FitOptions {
