@@ -199,9 +199,16 @@ fn run_fit(args: FitArgs) -> Result<()> {
         cross_validate: !args.no_cross_validation,
     };
     options.validate()?;
-    if let Some(save) = &args.save {
-        check_output_path(save, &args.paths, args.force)?;
-    }
+    // The temporary file beside the output is created now, so that a missing or read-only
+    // directory fails before the fit rather than after it.
+    let output = match &args.save {
+        Some(save) => {
+            let inputs: Vec<&PathBuf> = args.paths.iter().chain(&args.manifest).collect();
+            check_output_path(save, &inputs, args.force)?;
+            Some((save, temporary_beside(save)?))
+        }
+        None => None,
+    };
     let series = load_series(&args)?;
 
     let report = fit::fit(&series, &options, &|| {})?;
@@ -219,8 +226,8 @@ fn run_fit(args: FitArgs) -> Result<()> {
         stdout.write_all(fit_text::render(&report, detail).as_bytes())?;
     }
     stdout.flush()?;
-    if let Some(save) = &args.save {
-        save_report(save, &report)?;
+    if let Some((save, temporary)) = output {
+        save_report(temporary, save, &report)?;
         if !args.json && !args.quiet {
             eprintln!("saved the fitted model to {}", save.display());
         }
@@ -253,8 +260,9 @@ fn load_series(args: &FitArgs) -> Result<Vec<Series>> {
     Ok(label_sweeps(sweeps, &labels)?)
 }
 
-/// Refuses to write over an input or, without `--force`, over an existing file.
-fn check_output_path(output: &Path, inputs: &[PathBuf], force: bool) -> Result<()> {
+/// Refuses to write over an input (a benchmark file or the manifest) or, without `--force`,
+/// over an existing file.
+fn check_output_path(output: &Path, inputs: &[&PathBuf], force: bool) -> Result<()> {
     if let Ok(canonical) = output.canonicalize() {
         for input in inputs {
             if input.canonicalize().is_ok_and(|i| i == canonical) {
@@ -274,15 +282,28 @@ fn check_output_path(output: &Path, inputs: &[PathBuf], force: bool) -> Result<(
     Ok(())
 }
 
-/// Writes the report to a temporary file beside `path` and renames it into place, so an
-/// interrupted run leaves any previous file intact.
-fn save_report(path: &Path, report: &FitReport) -> Result<()> {
+/// Creates the temporary file that [`save_report`] renames to `path`. It lies in the same
+/// directory, because a rename is atomic only within one file system.
+fn temporary_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let directory = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temporary = tempfile::NamedTempFile::new_in(directory)
-        .with_context(|| format!("{}: cannot create a temporary file", directory.display()))?;
+    tempfile::NamedTempFile::new_in(directory).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: cannot create a file in this directory: {e}\n\nhint: choose a --save path in an existing directory that you can write to",
+            directory.display()
+        )
+    })
+}
+
+/// Writes the report to `temporary` and renames it to `path`, so an interrupted run leaves any
+/// previous file intact. A temporary file that is not persisted is deleted when dropped.
+fn save_report(
+    mut temporary: tempfile::NamedTempFile,
+    path: &Path,
+    report: &FitReport,
+) -> Result<()> {
     serde_json::to_writer_pretty(&mut temporary, report)?;
     temporary.write_all(b"\n")?;
     temporary.as_file().sync_all()?;
