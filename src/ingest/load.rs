@@ -229,6 +229,20 @@ fn parse_any_format(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError
         !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
     };
 
+    // A model saved into the directory of its own inputs is found by the next directory
+    // search; name it for what it is instead of failing as a broken GuideLLM report.
+    let head = super::json_records::head_text(bytes);
+    if head.contains("\"speclat_version\"") && head.contains("\"schema_version\"") {
+        return Err(IngestError::UnknownFormat {
+            path: path.to_path_buf(),
+            problem: "this is a model written by `speclat fit --save`, not a benchmark result"
+                .to_string(),
+            hint: "move the model out of the benchmark directory, or name the benchmark files \
+                   instead of their directory"
+                .to_string(),
+        });
+    }
+
     // Formats other than GuideLLM recognise themselves by content, so that a renamed file
     // still reaches the right parser; GuideLLM is the fallback and gives the clearest errors.
     if speculators_csv::sniff(bytes) {
@@ -454,6 +468,19 @@ mod tests {
             message.contains("r.json: invalid JSON at line 1"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn saved_model_is_not_a_benchmark() {
+        let text = r#"{"schema_version": 1, "speclat_version": "0.1.0", "model": {}}"#;
+        let message = parse_bytes(Path::new("results/model.json"), text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("results/model.json: unrecognised file format: this is a model"),
+            "{message}"
+        );
+        assert!(message.contains("hint: move the model out"), "{message}");
     }
 
     #[test]
