@@ -248,7 +248,7 @@ fn load_series(args: &FitArgs) -> Result<Vec<Series>> {
         });
     }
     if args.paths.is_empty() {
-        bail!("no input files\n\nhint: pass benchmark files or directories, or --example qwen3-8b");
+        return Err(fit::FitError::NoSeries.into());
     }
     let sweeps = load_paths(&args.paths)?;
     let labels = LabelOptions {

@@ -70,7 +70,9 @@ impl Default for FitOptions {
 /// A problem that stops a fit: what, where, and how to fix it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
-    #[error("no series to fit\n\nhint: pass benchmark files or directories, or --example qwen3-8b")]
+    #[error(
+        "no input files: there is no series to fit\n\nhint: pass benchmark files or directories, or --example qwen3-8b"
+    )]
     NoSeries,
 
     #[error(

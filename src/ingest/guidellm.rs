@@ -20,7 +20,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use super::checks::{REPAIR_HINT, strip_position};
+use super::checks::{self, REPAIR_HINT, strip_position};
 use super::json_records;
 use super::{IngestError, LatencyPercentiles, Measurement, SourceFormat, Strategy, Sweep};
 
@@ -567,17 +567,7 @@ impl Checker<'_> {
             MeanLookup::Found(Some(mean)) => mean,
         };
 
-        if !(mean.is_finite() && mean > 0.0) {
-            return Err(IngestError::InvalidValue {
-                path: self.path.to_path_buf(),
-                location,
-                field: "mean".to_string(),
-                value: mean.to_string(),
-                problem: "must be a finite number above 0".to_string(),
-                hint: hint.to_string(),
-            });
-        }
-        Ok(mean)
+        checks::positive(self.path, &location, "mean", mean).map_err(|e| e.with_hint(hint))
     }
 
     /// Reads `<group>.successful.mean` where present; it must be finite and non-negative.
@@ -596,21 +586,16 @@ impl Checker<'_> {
         let Some(value) = value else {
             return Ok(None);
         };
-        if value.is_finite() && value >= 0.0 {
-            return Ok(Some(value));
-        }
-
         let field = relative.rsplit('.').next().unwrap_or(relative);
-        Err(IngestError::InvalidValue {
-            path: self.path.to_path_buf(),
-            location: format!("{}.{relative}", self.base),
-            field: field.to_string(),
-            value: value.to_string(),
-            problem: "must be a finite number, 0 or above".to_string(),
-            hint: "GuideLLM never writes negative or non-finite summaries; the file was \
-                   probably edited by hand, so correct or delete the value"
-                .to_string(),
-        })
+        let location = format!("{}.{relative}", self.base);
+        checks::non_negative(self.path, &location, field, value)
+            .map(Some)
+            .map_err(|e| {
+                e.with_hint(
+                    "GuideLLM never writes negative or non-finite summaries; the file was \
+                     probably edited by hand, so correct or delete the value",
+                )
+            })
     }
 
     fn percentiles(&self, latency: Option<&Summary>) -> Result<LatencyPercentiles, IngestError> {
@@ -689,23 +674,14 @@ impl Checker<'_> {
         let Some(value) = value else {
             return Ok(None);
         };
-        let problem = if !value.is_finite() || value < 0.0 {
-            "a request count must be a whole number, 0 or above"
-        } else if value.fract() != 0.0 || value > u64::MAX as f64 {
-            "a request count must be a whole number"
-        } else {
-            return Ok(Some(value as u64));
-        };
-
-        Err(IngestError::InvalidValue {
-            path: self.path.to_path_buf(),
-            location: format!("{parent}.{field}"),
-            field: field.to_string(),
-            value: value.to_string(),
-            problem: problem.to_string(),
-            hint: "GuideLLM writes request counts as whole numbers; correct or delete the value"
-                .to_string(),
-        })
+        let location = format!("{parent}.{field}");
+        checks::count(self.path, &location, field, value)
+            .map(Some)
+            .map_err(|e| {
+                e.with_hint(
+                    "GuideLLM writes request counts as whole numbers; correct or delete the value",
+                )
+            })
     }
 }
 

@@ -306,18 +306,8 @@ pub struct Manifest {
 
 impl Manifest {
     fn load(path: &Path) -> Result<Self, IngestError> {
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                IngestError::NotFound {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                IngestError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| IngestError::from_io(path, source))?;
         let directory = path.parent().unwrap_or(Path::new("."));
         let directory = if directory.as_os_str().is_empty() {
             Path::new(".")

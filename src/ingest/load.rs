@@ -131,6 +131,38 @@ pub enum IngestError {
     },
 }
 
+impl IngestError {
+    /// Replaces the hint of an error that has one, for a caller that knows a better fix than
+    /// the shared value checks do.
+    pub(crate) fn with_hint(mut self, new_hint: &str) -> Self {
+        match &mut self {
+            Self::InvalidValue { hint, .. }
+            | Self::MissingField { hint, .. }
+            | Self::WrongType { hint, .. }
+            | Self::NotText { hint, .. }
+            | Self::UnknownFormat { hint, .. }
+            | Self::Label { hint, .. } => *hint = new_hint.to_string(),
+            _ => {}
+        }
+        self
+    }
+
+    /// Maps a failed file-system call on `path`: a missing file is [`IngestError::NotFound`],
+    /// anything else [`IngestError::Read`].
+    pub(crate) fn from_io(path: &Path, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Self::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Self::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    }
+}
+
 /// Reads a file, decompressing it when its name ends in `.gz`, up to [`MAX_INPUT_FILE_BYTES`].
 pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, IngestError> {
     read_file_bytes_limited(path, MAX_INPUT_FILE_BYTES)
@@ -350,16 +382,8 @@ fn has_benchmark_extension(path: &Path) -> bool {
 fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     let mut files = Vec::new();
     for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                IngestError::NotFound { path: path.clone() }
-            } else {
-                IngestError::Read {
-                    path: path.clone(),
-                    source,
-                }
-            }
-        })?;
+        let metadata =
+            std::fs::metadata(path).map_err(|source| IngestError::from_io(path, source))?;
         if !metadata.is_dir() {
             files.push(path.clone());
             continue;
