@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 
-use super::{IngestError, LabelSource, Series, Sweep};
+use super::{IngestError, LabelSource, MAX_INPUT_FILE_BYTES, Series, Sweep};
 use crate::model::SpecConfig;
 
 /// Sources of `k` and `alpha` for the sweeps being labelled.
@@ -306,6 +306,16 @@ pub struct Manifest {
 
 impl Manifest {
     fn load(path: &Path) -> Result<Self, IngestError> {
+        let size = std::fs::metadata(path)
+            .map_err(|source| IngestError::from_io(path, source))?
+            .len();
+        if size > MAX_INPUT_FILE_BYTES {
+            return Err(IngestError::TooLarge {
+                path: path.to_path_buf(),
+                what: format!("is {size} bytes,"),
+                limit: MAX_INPUT_FILE_BYTES,
+            });
+        }
         let text =
             std::fs::read_to_string(path).map_err(|source| IngestError::from_io(path, source))?;
         let directory = path.parent().unwrap_or(Path::new("."));
@@ -664,6 +674,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.contains("no manifest entry matches"), "{message}");
+    }
+
+    #[test]
+    fn oversized_manifest_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("m.toml");
+        // Sparse: the size is checked before a byte is read.
+        let file = std::fs::File::create(&manifest).unwrap();
+        file.set_len(MAX_INPUT_FILE_BYTES + 1).unwrap();
+        let options = LabelOptions {
+            manifest: Some(manifest),
+            ..Default::default()
+        };
+        let error = label_sweeps(vec![sweep(Path::new(NAMED))], &options).unwrap_err();
+        assert!(matches!(error, IngestError::TooLarge { .. }), "{error}");
     }
 
     #[test]
