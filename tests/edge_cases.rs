@@ -18,7 +18,7 @@ fn truth() -> StageCoefficients {
     StageCoefficients::new(TRUTH).unwrap()
 }
 
-/// A noiseless series of `truth()` at the given rates.
+/// Builds a noiseless series of the coefficients `c` at the given rates.
 fn exact_series(c: &StageCoefficients, spec: SpecConfig, rates: &[f64]) -> Series {
     let costs = c.costs(spec, 128.0).unwrap();
     let measurements = rates
@@ -249,7 +249,8 @@ fn plain_decoding_fixes_draft_costs() {
         );
     }
     let intervals = &report.model.coefficient_intervals;
-    assert!(intervals[2].fixed && intervals[5].fixed, "{intervals:?}");
+    assert!(intervals[2].fixed, "{intervals:?}");
+    assert!(intervals[5].fixed, "{intervals:?}");
 }
 
 #[test]

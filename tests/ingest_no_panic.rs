@@ -28,7 +28,7 @@ fn damaged_record() -> impl Strategy<Value = String> {
     })
 }
 
-/// A model as `speclat fit --save` writes it, made once for all cases.
+/// Returns a model as `speclat fit --save` writes it, fitted once for all cases.
 fn saved_model() -> &'static str {
     static MODEL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     MODEL.get_or_init(|| {

@@ -190,7 +190,7 @@ proptest! {
     }
 }
 
-/// One model fitted to noiseless generated data, shared by the prediction properties.
+/// Fits one model to noiseless generated data, once for all prediction properties.
 fn model() -> &'static FitReport {
     static MODEL: OnceLock<FitReport> = OnceLock::new();
     MODEL.get_or_init(|| {

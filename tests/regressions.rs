@@ -1,5 +1,5 @@
-//! Inputs that once broke speclat, each with the behaviour it must keep. Fuzzing and the
-//! property tests found most of them; the case says what went wrong.
+//! Inputs that once broke speclat, each with the behaviour it must keep. A comment in each test
+//! states what went wrong.
 
 use assert_cmd::Command;
 use serde_json::Value;

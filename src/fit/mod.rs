@@ -239,7 +239,7 @@ fn build_points(series: &[Series], selection: &Selection) -> Result<Vec<FitPoint
     Ok(points)
 }
 
-/// Whether every point of `one` was left out because the server was saturated there.
+/// Checks whether every point of `one` was left out because the server was saturated there.
 fn all_past_saturation(one: &Series, selection: &Selection) -> bool {
     let mut reasons = selection
         .excluded

@@ -184,10 +184,10 @@ impl FitReport {
 
     /// Parses a saved model and checks every value that `speclat predict` computes with.
     ///
-    /// `path` appears only in error messages. Beyond the JSON layout, the checks are the schema
-    /// version, the stage coefficients (finite, non-negative), the mean output length (finite,
-    /// above 0) and, for each series, `k`, `alpha`, C1 and C2, so a hand-edited file fails here
-    /// with its location instead of giving a wrong prediction.
+    /// `path` appears only in error messages. Beyond the JSON layout, the checks cover the schema
+    /// version, the stage coefficients (finite, non-negative) and the mean output length (finite,
+    /// above 0). They also cover `k`, `alpha`, C1 and C2 of each series, so that a hand-edited
+    /// file fails here with its location instead of giving a wrong prediction.
     pub fn from_json_bytes(path: &Path, bytes: &[u8]) -> Result<Self, ModelFileError> {
         let report: FitReport =
             serde_json::from_slice(bytes).map_err(|e| ModelFileError::Syntax {

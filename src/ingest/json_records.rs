@@ -50,8 +50,8 @@ pub(crate) fn read_records(
     let records = match read_stream(path, format, &text) {
         Ok(records) => records,
         Err(stream_error) => {
-            // In JSON Lines a cut-off record runs into the next line, and the stream notices
-            // only there; reading line by line names the broken line instead.
+            // In JSON Lines a cut-off record runs into the next line, where the stream reports
+            // the error. Reading line by line names the broken line instead.
             let first_line = text.lines().find(|line| !line.trim().is_empty());
             let is_json_lines = first_line
                 .is_some_and(|line| serde_json::from_str::<Map<String, Value>>(line).is_ok());

@@ -189,7 +189,7 @@ pub fn read_file_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Inges
         return Ok(raw);
     }
 
-    // Reading one byte past the limit tells a file at the limit from one beyond it.
+    // Reading one byte past the limit distinguishes a file at the limit from one beyond it.
     let mut bytes = Vec::new();
     flate2::read::GzDecoder::new(raw.as_slice())
         .take(limit + 1)
@@ -262,7 +262,7 @@ fn parse_any_format(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError
     };
 
     // A model saved into the directory of its own inputs is found by the next directory
-    // search; name it for what it is instead of failing as a broken GuideLLM report.
+    // search. Name it for what it is, instead of failing as a broken GuideLLM report.
     let head = super::json_records::head_text(bytes);
     if head.contains("\"speclat_version\"") && head.contains("\"schema_version\"") {
         return Err(IngestError::UnknownFormat {
@@ -298,9 +298,8 @@ fn parse_any_format(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError
     Ok(vec![sweep])
 }
 
-/// Whether two benchmarks agree in every value read from the file. The position, and the
-/// strategy and target load inferred from it for files that do not state them, are not read
-/// values.
+/// Checks whether two benchmarks agree in every value read from the file. The position is not
+/// such a value, and neither are the strategy and target load inferred from it.
 fn same_values(a: &Measurement, b: &Measurement) -> bool {
     let mut a = a.clone();
     a.index = b.index;
@@ -315,7 +314,7 @@ fn same_values(a: &Measurement, b: &Measurement) -> bool {
 /// Rejects a sweep in which two benchmarks agree in every measured value.
 ///
 /// Two real runs never agree to the last bit in rate, latency and every other mean, so such a
-/// pair is one record written twice; fitting it would give that load point double weight.
+/// pair is one record written twice. Fitting it would give that load point double weight.
 fn reject_duplicates(sweep: &Sweep) -> Result<(), IngestError> {
     let mut seen: HashMap<(u64, u64), Vec<&Measurement>> = HashMap::new();
     for m in &sweep.measurements {

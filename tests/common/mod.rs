@@ -7,7 +7,7 @@ use speclat::ingest::{
 };
 use speclat::model::SpecConfig;
 
-/// A steady open-loop benchmark of 128 output tokens per request: the concurrency is
+/// Builds a steady open-loop benchmark of 128 output tokens per request. Its concurrency is
 /// `rate * latency`, so the Little's-law rule keeps it.
 pub fn measurement(index: usize, rate_per_s: f64, latency_s: f64) -> Measurement {
     Measurement {
@@ -33,7 +33,7 @@ pub fn measurement(index: usize, rate_per_s: f64, latency_s: f64) -> Measurement
     }
 }
 
-/// A series labelled `alpha-A_draft-K` from in-memory measurements.
+/// Builds a series labelled `alpha-A_draft-K` from in-memory measurements.
 pub fn series(spec: SpecConfig, measurements: Vec<Measurement>) -> Series {
     let label = if spec.is_baseline() {
         "k0".to_string()
