@@ -331,7 +331,7 @@ impl Manifest {
     }
 
     /// Parses manifest text and checks every entry, as [`label_sweeps`] does before it matches
-    /// any file; globs are taken relative to `path`'s directory.
+    /// any file. Globs are relative to the directory of `path`.
     pub fn parse_text(path: &Path, text: &str) -> Result<Self, IngestError> {
         let directory = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         Self::parse(path, directory, text)
