@@ -79,3 +79,46 @@ fn infinite_error_reads_back_as_infinite() {
     assert_eq!(model.accuracy.mape_percent, f64::INFINITY);
     assert_eq!(model.series[0].max_ape_percent, f64::INFINITY);
 }
+
+#[test]
+fn invalid_output_tokens_named_as_such() {
+    // `--output-tokens 0` was reported as a configuration missing from a per-series model.
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    speclat()
+        .args([
+            "fit",
+            "--example",
+            "qwen3-8b",
+            "--quiet",
+            "--no-cross-validation",
+            "--save",
+        ])
+        .arg(&model)
+        .assert()
+        .success();
+    for tokens in ["0", "NaN", "-5"] {
+        let output = speclat()
+            .args(["predict", "--model"])
+            .arg(&model)
+            .args([
+                "--k",
+                "3",
+                "--alpha",
+                "0.7",
+                "--rate",
+                "5",
+                "--output-tokens",
+                tokens,
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{tokens}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid output length {tokens}")),
+            "{tokens}: {stderr}"
+        );
+        assert!(!stderr.contains("fitted per series"), "{tokens}: {stderr}");
+    }
+}
