@@ -96,7 +96,12 @@ struct FitArgs {
     saturated_tail: usize,
 
     /// Latency ratio to the series minimum above which a tail point counts as saturated
-    #[arg(long, default_value_t = 2.0, value_name = "RATIO")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        default_value_t = 2.0,
+        value_name = "RATIO"
+    )]
     tail_latency_factor: f64,
 
     /// Bootstrap refits for the coefficient intervals (0: asymptotic standard errors)
@@ -112,12 +117,22 @@ struct FitArgs {
     no_cross_validation: bool,
 
     /// Exponent of the headroom weight (1 - rate * C2) on each residual, in [0, 2]
-    #[arg(long, default_value_t = 0.5, value_name = "GAMMA")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        default_value_t = 0.5,
+        value_name = "GAMMA"
+    )]
     headroom_exponent: f64,
 
     /// Relative residual above which a point is down-weighted (Huber); inf for plain least
     /// squares
-    #[arg(long, default_value_t = 0.05, value_name = "DELTA")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        default_value_t = 0.05,
+        value_name = "DELTA"
+    )]
     huber_delta: f64,
 
     /// Print only the results, no warnings

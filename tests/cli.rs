@@ -376,3 +376,32 @@ fn save_into_read_only_directory_fails() {
         )));
     assert!(!target.join("model.json").exists());
 }
+
+#[test]
+fn unmatched_selector_is_an_error() {
+    for (flag, selector) in [
+        ("--exclude", "alpha-0.70_draft-33"),
+        ("--include", "draft-3:99"),
+    ] {
+        speclat()
+            .args(["fit", "--example", "qwen3-8b", flag, selector])
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(format!(
+                "{flag} {selector} matches no benchmark; the series are: alpha-0.50_draft-1, "
+            )))
+            .stderr(predicate::str::contains("and 38 more"));
+    }
+}
+
+#[test]
+fn negative_fit_option_reaches_validation() {
+    speclat()
+        .args(["fit", "--example", "qwen3-8b", "--headroom-exponent", "-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid fit option --headroom-exponent = -1: must lie in [0, 2]",
+        ));
+}

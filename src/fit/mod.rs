@@ -103,6 +103,15 @@ pub enum FitError {
         total: usize,
     },
 
+    #[error(
+        "{flag} {selector} matches no benchmark; the series are: {series}\n\nhint: SERIES is a series label or part of a file name, INDEX a benchmark position from 0"
+    )]
+    UnmatchedSelector {
+        flag: &'static str,
+        selector: String,
+        series: String,
+    },
+
     #[error("invalid fit option {name} = {value}: {problem}")]
     InvalidOption {
         name: &'static str,
@@ -174,6 +183,7 @@ pub fn fit(
     }
 
     // Phase 1: point selection.
+    select::check_selectors(series, &options.selection)?;
     let selection = select::select(series, &options.selection);
     let points = build_points(series, &selection)?;
 
