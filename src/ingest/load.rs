@@ -63,6 +63,9 @@ pub enum IngestError {
         latency_s: f64,
     },
 
+    #[error("{path}: read twice, the first time as {first}\n\nhint: name each file once; a directory argument already includes the files under it", path = path.display(), first = first.display())]
+    RepeatedFile { path: PathBuf, first: PathBuf },
+
     #[error("{path}: not found\n\nhint: check the spelling; speclat accepts files and directories", path = path.display())]
     NotFound { path: PathBuf },
 
@@ -408,7 +411,24 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
         }
         files.extend(found);
     }
+    reject_repeated_files(&files)?;
     Ok(files)
+}
+
+/// Rejects a file reached twice, named twice or named and also found in a directory, because
+/// its sweep would count twice in the fit.
+fn reject_repeated_files(files: &[PathBuf]) -> Result<(), IngestError> {
+    let mut seen: HashMap<PathBuf, &PathBuf> = HashMap::new();
+    for file in files {
+        let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
+        if let Some(first) = seen.insert(canonical, file) {
+            return Err(IngestError::RepeatedFile {
+                path: file.clone(),
+                first: first.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -574,6 +594,29 @@ mod tests {
             .map(PathBuf::from)
             .collect();
         assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn file_named_twice_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.json");
+        std::fs::write(&file, REDUCED).unwrap();
+
+        for paths in [
+            vec![file.clone(), file.clone()],
+            vec![
+                dir.path().to_path_buf(),
+                dir.path().join(".").join("a.json"),
+            ],
+        ] {
+            let error = load_paths(&paths).unwrap_err();
+            assert!(matches!(error, IngestError::RepeatedFile { .. }), "{error}");
+            let message = error.to_string();
+            assert!(
+                message.contains("a.json: read twice, the first time as"),
+                "{message}"
+            );
+        }
     }
 
     #[test]
