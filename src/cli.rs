@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
-use speclat::fit::{self, FitOptions, FitReport, PointSelector, SelectionOptions, SolverSettings};
+use speclat::fit::{
+    self, FitOptions, FitReport, ModelFileError, PointSelector, SelectionOptions, SolverSettings,
+};
 use speclat::grid::parse_grid;
 use speclat::ingest::labels::{LabelOptions, label_sweeps};
 use speclat::ingest::{Series, load_paths_with_progress};
@@ -246,6 +248,14 @@ struct InputArgs {
     label: Option<String>,
 }
 
+impl InputArgs {
+    /// Every file the command reads by name: the benchmark paths and the manifest, which no
+    /// output may replace.
+    fn files(&self) -> Vec<PathBuf> {
+        self.paths.iter().chain(&self.manifest).cloned().collect()
+    }
+}
+
 /// Point selection and solver settings of a fit.
 #[derive(Debug, Args)]
 struct FitSettings {
@@ -272,7 +282,12 @@ struct FitSettings {
     saturated_tail: usize,
 
     /// Latency ratio to the series minimum above which a tail point counts as saturated
-    #[arg(long, default_value_t = 2.0, value_name = "RATIO")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        default_value_t = 2.0,
+        value_name = "RATIO"
+    )]
     tail_latency_factor: f64,
 
     /// Bootstrap refits for the coefficient intervals (0: asymptotic standard errors)
@@ -288,12 +303,22 @@ struct FitSettings {
     no_cross_validation: bool,
 
     /// Exponent of the headroom weight (1 - rate * C2) on each residual, in [0, 2]
-    #[arg(long, default_value_t = 0.5, value_name = "GAMMA")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        default_value_t = 0.5,
+        value_name = "GAMMA"
+    )]
     headroom_exponent: f64,
 
     /// Relative residual above which a point is down-weighted (Huber); inf for plain least
     /// squares
-    #[arg(long, default_value_t = 0.05, value_name = "DELTA")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        default_value_t = 0.05,
+        value_name = "DELTA"
+    )]
     huber_delta: f64,
 }
 
@@ -652,11 +677,18 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
     let options = args.settings.options()?;
     let figure_options = args.figures.options()?;
     let formats = args.figures.formats();
-    if let Some(save) = &args.save {
-        check_output_path(save, &args.input.paths, args.force, "--save")?;
-    }
+    let inputs = args.input.files();
+    // The temporary file beside the model is created now, so that a missing or read-only
+    // directory fails before the fit rather than after it.
+    let saving = match &args.save {
+        Some(save) => {
+            check_output_path(save, &inputs, args.force, "--save")?;
+            Some((save, temporary_beside(save, "--save")?))
+        }
+        None => None,
+    };
     if let Some(directory) = &args.plots {
-        check_figure_paths(directory, &formats, &args.input.paths, args.force)?;
+        check_figure_paths(directory, &formats, &inputs, args.force)?;
     }
     let mut series = load_series(&args.input, output)?;
     if let Some(save) = &args.save {
@@ -685,8 +717,8 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
         stdout.write_all(fit_text::render(&report, detail).as_bytes())?;
     }
     stdout.flush()?;
-    if let Some(save) = &args.save {
-        save_report(save, &report)?;
+    if let Some((save, temporary)) = saving {
+        save_report(temporary, save, &report)?;
         output.status(&format!("saved the fitted model to {}", save.display()));
     }
     if let Some(directory) = &args.plots {
@@ -708,7 +740,7 @@ fn run_report(args: ReportArgs, output: Output) -> Result<()> {
     let options = args.settings.options()?;
     let figure_options = args.figures.options()?;
     let formats = args.figures.formats();
-    let mut inputs = args.input.paths.clone();
+    let mut inputs = args.input.files();
     inputs.extend(args.model.clone());
     check_output_path(&args.output, &inputs, args.force, "-o")?;
     if let Some(directory) = &args.plots {
@@ -874,15 +906,24 @@ fn check_figure_paths(
     Ok(())
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it into place, so an
-/// interrupted run leaves any previous file intact.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Creates a temporary file beside `path`, for [`persist`] to rename onto it. It lies in the
+/// same directory because a rename is atomic only within one file system.
+fn temporary_beside(path: &Path, flag: &str) -> Result<tempfile::NamedTempFile> {
     let directory = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temporary = tempfile::NamedTempFile::new_in(directory)
-        .with_context(|| format!("{}: cannot create a temporary file", directory.display()))?;
+    tempfile::NamedTempFile::new_in(directory).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: cannot create a file in this directory: {e}\n\nhint: choose a {flag} path in an existing directory that you can write to",
+            directory.display()
+        )
+    })
+}
+
+/// Writes `bytes` to `temporary` and renames it to `path`, so an interrupted run leaves any
+/// previous file intact. A temporary file that is not persisted is deleted when dropped.
+fn persist(mut temporary: tempfile::NamedTempFile, path: &Path, bytes: &[u8]) -> Result<()> {
     temporary.write_all(bytes)?;
     temporary.as_file().sync_all()?;
     figures::readable_by_all(&temporary)?;
@@ -890,44 +931,39 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn save_report(path: &Path, report: &FitReport) -> Result<()> {
+/// Writes `bytes` to `path` through a temporary file beside it.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    persist(temporary_beside(path, "output")?, path, bytes)
+}
+
+fn save_report(temporary: tempfile::NamedTempFile, path: &Path, report: &FitReport) -> Result<()> {
     let mut bytes = serde_json::to_vec_pretty(report)?;
     bytes.push(b'\n');
-    write_atomically(path, &bytes)
+    persist(temporary, path, &bytes)
         .with_context(|| format!("{}: cannot write the model", path.display()))
 }
 
 fn load_model(path: &Path) -> Result<FitReport> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("{}: cannot read the model", path.display()))?;
-    let text = String::from_utf8_lossy(&bytes);
-    if !text.contains("\"speclat_version\"") {
-        bail!(
-            "{}: not a speclat model (no `speclat_version` field)\n\nhint: pass a file written by `speclat fit --save`; benchmark files go to `speclat fit`",
-            path.display()
-        );
+    match FitReport::load(path) {
+        Ok(report) => Ok(report),
+        Err(error @ ModelFileError::Syntax { .. }) => {
+            // A benchmark file given as a model fails on its first missing field; naming what
+            // the file is helps more than that field's name.
+            let head = std::fs::read(path).unwrap_or_default();
+            let head = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
+            if !head.contains("\"speclat_version\"")
+                && head.trim_start().starts_with(['{', '['])
+                && head.len() > 200
+            {
+                bail!(
+                    "{}: not a speclat model (no `speclat_version` field)\n\nhint: pass a file written by `speclat fit --save`; benchmark files go to `speclat fit`",
+                    path.display()
+                );
+            }
+            Err(error.into())
+        }
+        Err(error) => Err(error.into()),
     }
-    let report: FitReport = serde_json::from_slice(&bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: invalid model file at line {}, column {}: {e}\n\nhint: pass a file written by `speclat fit --save`",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    if report.schema_version != fit::FIT_SCHEMA_VERSION {
-        bail!(
-            "{}: model schema version {} is not supported (expected {})\n\nhint: refit with this version of speclat",
-            path.display(),
-            report.schema_version,
-            fit::FIT_SCHEMA_VERSION
-        );
-    }
-    if let Some(c) = &report.model.coefficients {
-        c.validate()
-            .with_context(|| format!("{}: invalid coefficients", path.display()))?;
-    }
-    Ok(report)
 }
 
 fn run_predict(args: PredictArgs, output: Output) -> Result<()> {

@@ -65,7 +65,7 @@ fn qwen3_8b_figures() {
         a.mape_percent
     );
     assert!((a.loso_mape_percent.unwrap() - 2.45).abs() < 0.01);
-    assert!(a.r2 > 0.988);
+    assert!(a.r2.unwrap() > 0.988);
     assert_eq!(report.series.len(), 48);
     assert_eq!(report.points.total, 480);
 

@@ -827,3 +827,164 @@ fn fit_takes_alpha_from_counters() {
             .contains("was solved from the measured mean acceptance length")
     }));
 }
+
+const SWEEP: &str = r#"[
+ {"requests_per_second": {"successful": {"mean": 1.0}}, "request_concurrency": {"successful": {"mean": 0.5}},
+  "request_latency": {"successful": {"mean": 0.5}}, "output_token_count": {"successful": {"mean": 128}}},
+ {"requests_per_second": {"successful": {"mean": 2.0}}, "request_concurrency": {"successful": {"mean": 1.1}},
+  "request_latency": {"successful": {"mean": 0.55}}, "output_token_count": {"successful": {"mean": 128}}},
+ {"requests_per_second": {"successful": {"mean": 3.0}}, "request_concurrency": {"successful": {"mean": 1.83}},
+  "request_latency": {"successful": {"mean": 0.61}}, "output_token_count": {"successful": {"mean": 128}}},
+ {"requests_per_second": {"successful": {"mean": 4.0}}, "request_concurrency": {"successful": {"mean": 2.72}},
+  "request_latency": {"successful": {"mean": 0.68}}, "output_token_count": {"successful": {"mean": 128}}}]"#;
+
+#[test]
+fn save_refuses_an_input_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sweep.json");
+    std::fs::write(&input, SWEEP).unwrap();
+    // The same file by another spelling, with --force: still refused, before any fit.
+    let other_spelling = dir.path().join(".").join("sweep.json");
+    speclat()
+        .arg("fit")
+        .arg(&input)
+        .args(["--k", "3", "--alpha", "0.7", "--force", "--save"])
+        .arg(&other_spelling)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "refusing to write over an input file",
+        ))
+        .stderr(predicate::str::contains("hint: choose another --save path"));
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), SWEEP);
+}
+
+#[test]
+fn save_refuses_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sweep.json"), SWEEP).unwrap();
+    let manifest = dir.path().join("m.toml");
+    let text = "[[series]]\nfiles = \"sweep.json\"\nk = 3\nalpha = 0.7\n";
+    std::fs::write(&manifest, text).unwrap();
+    speclat()
+        .arg("fit")
+        .arg(dir.path().join("sweep.json"))
+        .arg("--manifest")
+        .arg(&manifest)
+        .args(["--force", "--save"])
+        .arg(&manifest)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "refusing to write over an input file",
+        ));
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
+}
+
+#[test]
+fn save_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sweep.json");
+    std::fs::write(&input, SWEEP).unwrap();
+    let model = dir.path().join("model.json");
+    for force in [false, true] {
+        let mut command = speclat();
+        command
+            .arg("fit")
+            .arg(&input)
+            .args(["--k", "3", "--alpha", "0.7", "--quiet", "--save"])
+            .arg(&model);
+        if force {
+            command.arg("--force");
+        }
+        command.assert().success();
+    }
+
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["model.json", "sweep.json"]);
+    let saved: Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(saved["schema_version"], 1);
+}
+
+#[test]
+fn save_into_missing_directory_fails_before_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("no-such-dir").join("model.json");
+    speclat()
+        .args(["fit", "--example", "qwen3-8b", "--save"])
+        .arg(&model)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "no-such-dir: cannot create a file in this directory",
+        ))
+        .stderr(predicate::str::contains("hint: choose a --save path"));
+    assert!(!model.exists());
+}
+
+#[test]
+fn save_into_read_only_directory_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let read_only = dir.path().join("read-only");
+    std::fs::create_dir(&read_only).unwrap();
+    let mut permissions = std::fs::metadata(&read_only).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&read_only, permissions).unwrap();
+
+    // Root ignores permission bits; /proc refuses new files even to root on Linux.
+    let probe = read_only.join("probe");
+    let target = if std::fs::write(&probe, b"").is_err() {
+        read_only.clone()
+    } else if cfg!(target_os = "linux") {
+        std::path::PathBuf::from("/proc")
+    } else {
+        return;
+    };
+
+    speclat()
+        .args(["fit", "--example", "qwen3-8b", "--save"])
+        .arg(target.join("model.json"))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(format!(
+            "{}: cannot create a file in this directory",
+            target.display()
+        )));
+    assert!(!target.join("model.json").exists());
+}
+
+#[test]
+fn unmatched_selector_is_an_error() {
+    for (flag, selector) in [
+        ("--exclude", "alpha-0.70_draft-33"),
+        ("--include", "draft-3:99"),
+    ] {
+        speclat()
+            .args(["fit", "--example", "qwen3-8b", flag, selector])
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(format!(
+                "{flag} {selector} matches no benchmark; the series are: alpha-0.50_draft-1, "
+            )))
+            .stderr(predicate::str::contains("and 38 more"));
+    }
+}
+
+#[test]
+fn negative_fit_option_reaches_validation() {
+    speclat()
+        .args(["fit", "--example", "qwen3-8b", "--headroom-exponent", "-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "invalid fit option --headroom-exponent = -1: must lie in [0, 2]",
+        ));
+}

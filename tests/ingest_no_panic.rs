@@ -1,4 +1,6 @@
-//! Property tests: no parser or acceptance conversion panics, whatever the input.
+//! Property tests: no parser, manifest, grid, model-file reader or acceptance conversion
+//! panics, whatever the input. These are the in-process counterparts of the fuzz targets in
+//! `fuzz/`, so that a stable toolchain covers the same entry points.
 
 use std::path::Path;
 
@@ -23,6 +25,20 @@ fn damaged_record() -> impl Strategy<Value = String> {
             text.replace_range(start..end, &insert);
         }
         text
+    })
+}
+
+/// Returns a model as `speclat fit --save` writes it, fitted once for all cases.
+fn saved_model() -> &'static str {
+    static MODEL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        let series = speclat::example::series("qwen3-8b").unwrap();
+        let options = speclat::fit::FitOptions {
+            cross_validate: false,
+            ..Default::default()
+        };
+        let report = speclat::fit::fit(&series[..4], &options, &|| {}).unwrap();
+        serde_json::to_string(&report).unwrap()
     })
 }
 
@@ -56,6 +72,45 @@ proptest! {
         let _ = sglang::parse(path, &bytes);
         let _ = speculators_csv::parse(path, &bytes);
         let _ = prometheus::parse_snapshot(path, &bytes);
+    }
+
+    #[test]
+    fn manifests_never_panic(text in r#"[\[\]\n "=,.*a-z0-9_\-]{0,200}"#) {
+        let _ = speclat::ingest::labels::Manifest::parse_text(Path::new("m.toml"), &text);
+    }
+
+    #[test]
+    fn manifest_values_are_checked(
+        k in any::<i64>(),
+        alpha in any::<f64>(),
+        baseline in any::<bool>(),
+    ) {
+        let text = format!(
+            "[[series]]\nfiles = \"*.json\"\nk = {k}\nalpha = {alpha:?}\nbaseline = {baseline}\n"
+        );
+        let result = speclat::ingest::labels::Manifest::parse_text(Path::new("m.toml"), &text);
+        // `{:?}` writes NaN, which TOML rejects as syntax, and inf, which TOML reads as
+        // infinity; either way the entry is invalid.
+        let valid = !baseline && (0..=1024).contains(&k) && alpha > 0.0 && alpha <= 1.0;
+        prop_assert_eq!(result.is_ok(), valid, "{}", text);
+    }
+
+    #[test]
+    fn grids_never_panic(text in "[0-9.:,eE+\\- ]{0,40}") {
+        if let Ok(values) = speclat::grid::parse_grid(&text) {
+            prop_assert!(values.len() <= speclat::grid::MAX_GRID_POINTS);
+            prop_assert!(values.iter().all(|v| v.is_finite() && *v >= 0.0));
+        }
+    }
+
+    #[test]
+    fn model_files_never_panic(cut in 0usize..4000, insert in grammar_text()) {
+        let mut text = saved_model().to_string();
+        let cut = cut.min(text.len());
+        if text.is_char_boundary(cut) {
+            text.insert_str(cut, &insert);
+        }
+        let _ = speclat::fit::FitReport::from_json_bytes(Path::new("m.json"), text.as_bytes());
     }
 
     #[test]

@@ -329,7 +329,7 @@ fn truncated_json_reports_line_and_column() {
     assert!(message.contains("truncated.json"), "{message}");
     assert!(message.contains("invalid JSON at line "), "{message}");
     assert!(message.contains(", column "), "{message}");
-    assert!(message.contains("EOF while parsing"), "{message}");
+    assert!(message.contains("the file ends while parsing"), "{message}");
 }
 
 #[test]

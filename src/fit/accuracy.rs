@@ -11,17 +11,29 @@ use serde::{Deserialize, Serialize};
 pub struct Accuracy {
     /// Points the figures are computed over.
     pub points: usize,
-    /// Mean absolute percentage error in sample, percent.
+    /// Mean absolute percentage error in sample, percent; infinite (`null` in JSON) when the
+    /// fit puts a fitted point past saturation.
+    #[serde(deserialize_with = "infinite_if_null")]
     pub mape_percent: f64,
-    /// Largest absolute percentage error in sample, percent.
+    /// Largest absolute percentage error in sample, percent; infinite as for `mape_percent`.
+    #[serde(deserialize_with = "infinite_if_null")]
     pub max_ape_percent: f64,
-    /// Coefficient of determination of latency in seconds.
-    pub r2: f64,
+    /// Coefficient of determination of latency in seconds; `None` when the measured latency
+    /// does not vary or a fitted point has no prediction.
+    pub r2: Option<f64>,
     /// Mean absolute percentage error when each series is predicted by a fit without it,
     /// percent; `None` with fewer than two series or for a per-series (reduced) fit.
     pub loso_mape_percent: Option<f64>,
     /// Largest leave-one-series-out absolute percentage error, percent.
     pub loso_max_ape_percent: Option<f64>,
+}
+
+/// Reads `null` as infinity. serde_json writes an infinite error as `null`, and a saved model
+/// must load back whatever its errors were.
+pub(crate) fn infinite_if_null<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(deserializer)?.unwrap_or(f64::INFINITY))
 }
 
 /// The fit at one measured point.
@@ -99,11 +111,7 @@ pub(crate) fn summarise(residuals: &[PointResidual], loso: bool) -> Accuracy {
         points: residuals.len(),
         mape_percent: errors.iter().sum::<f64>() / n,
         max_ape_percent: errors.iter().copied().fold(0.0, f64::max),
-        r2: if total > 0.0 {
-            1.0 - residual_sum / total
-        } else {
-            f64::NAN
-        },
+        r2: (total > 0.0 && residual_sum.is_finite()).then(|| 1.0 - residual_sum / total),
         loso_mape_percent: loso.then(|| loso_errors.iter().sum::<f64>() / n),
         loso_max_ape_percent: loso.then(|| loso_errors.iter().copied().fold(0.0, f64::max)),
     }

@@ -27,7 +27,10 @@ mod report;
 pub use accuracy::{Accuracy, PointResidual, ResidualAnalysis, ResidualGroup};
 pub use identify::Identifiability;
 pub use percentile::{Percentile, PercentileModel};
-pub use report::{FIT_SCHEMA_VERSION, FitReport, FittedModel, SeriesFit, SolverSummary};
+pub use report::{
+    FIT_SCHEMA_VERSION, FitReport, FittedModel, MAX_MODEL_FILE_BYTES, ModelFileError, SeriesFit,
+    SolverSummary,
+};
 pub use select::{Exclusion, ExclusionReason, PointSelector, SelectionOptions};
 pub use solver::{SolverSettings, StopReason};
 pub use uncertainty::{CoefficientEstimate, IntervalMethod};
@@ -37,6 +40,7 @@ use rayon::prelude::*;
 
 use crate::ingest::{Series, Strategy};
 use problem::FitPoint;
+use select::Selection;
 
 /// Fewest stable points a series needs: two fix its C1 and C2.
 pub const MIN_POINTS_PER_SERIES: usize = 2;
@@ -69,7 +73,9 @@ impl Default for FitOptions {
 /// A problem that stops a fit: what, where, and how to fix it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
-    #[error("no series to fit\n\nhint: pass benchmark files or directories, or --example qwen3-8b")]
+    #[error(
+        "no input files: there is no series to fit\n\nhint: pass benchmark files or directories, or --example qwen3-8b"
+    )]
     NoSeries,
 
     #[error(
@@ -89,6 +95,24 @@ pub enum FitError {
         file: String,
         used: usize,
         total: usize,
+    },
+
+    #[error(
+        "{file}: series {series}: all {total} points lie past saturation: the server did not keep up with the offered load at any of them, and the latency model holds only below saturation\n\nhint: rerun the sweep at lower rates (the fit needs at least {MIN_POINTS_PER_SERIES} stable points), or pass --include-saturated to fit the saturated points anyway"
+    )]
+    AllPastSaturation {
+        series: String,
+        file: String,
+        total: usize,
+    },
+
+    #[error(
+        "{flag} {selector} matches no benchmark; the series are: {series}\n\nhint: SERIES is a series label or part of a file name, INDEX a benchmark position from 0"
+    )]
+    UnmatchedSelector {
+        flag: &'static str,
+        selector: String,
+        series: String,
     },
 
     #[error("invalid fit option {name} = {value}: {problem}")]
@@ -208,8 +232,9 @@ fn fit_impl(
     }
 
     // Phase 1: point selection.
+    select::check_selectors(series, &options.selection)?;
     let selection = select::select(series, &options.selection);
-    let points = build_points(series, &selection.used)?;
+    let points = build_points(series, &selection)?;
 
     // Phase 2: identifiability decides between the stage model and per-series totals.
     let identifiability = identify::classify(&points);
@@ -233,9 +258,16 @@ fn fit_impl(
 }
 
 /// Turns the selected measurements into fit points, checking the output lengths.
-fn build_points(series: &[Series], used: &[Vec<usize>]) -> Result<Vec<FitPoint>, FitError> {
+fn build_points(series: &[Series], selection: &Selection) -> Result<Vec<FitPoint>, FitError> {
     let mut points = Vec::new();
-    for (s, (one, indices)) in series.iter().zip(used).enumerate() {
+    for (s, (one, indices)) in series.iter().zip(&selection.used).enumerate() {
+        if indices.is_empty() && all_past_saturation(one, selection) {
+            return Err(FitError::AllPastSaturation {
+                series: one.label.clone(),
+                file: one.file.display().to_string(),
+                total: one.measurements.len(),
+            });
+        }
         if indices.len() < MIN_POINTS_PER_SERIES {
             return Err(FitError::TooFewPoints {
                 series: one.label.clone(),
@@ -262,6 +294,25 @@ fn build_points(series: &[Series], used: &[Vec<usize>]) -> Result<Vec<FitPoint>,
         }
     }
     Ok(points)
+}
+
+/// Checks whether every point of `one` was left out because the server was saturated there.
+fn all_past_saturation(one: &Series, selection: &Selection) -> bool {
+    let mut reasons = selection
+        .excluded
+        .iter()
+        .filter(|e| e.series == one.label && e.file == one.file.display().to_string())
+        .map(|e| &e.reason)
+        .peekable();
+    reasons.peek().is_some()
+        && reasons.all(|reason| {
+            matches!(
+                reason,
+                ExclusionReason::Throughput
+                    | ExclusionReason::NotSustained { .. }
+                    | ExclusionReason::SaturationTail { .. }
+            )
+        })
 }
 
 /// The solution of the pooled stage fit, before reporting.

@@ -2,6 +2,8 @@
 //! document. `speclat fit --json` prints it and `--save` writes it; `speclat predict` reads it
 //! back, so the report is also the saved-model format.
 
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
 use super::accuracy::{self, Accuracy, PointResidual, ResidualAnalysis};
@@ -16,7 +18,7 @@ use crate::ingest::{AlphaSource, Series};
 use crate::model::acceptance_profile::{
     AcceptanceDrift, DEFAULT_DRIFT_THRESHOLD, acceptance_drift,
 };
-use crate::model::{LoadCosts, SpecConfig, StageCoefficients};
+use crate::model::{LoadCosts, ModelError, SpecConfig, StageCoefficients};
 
 /// Version of the JSON layout of [`FitReport`]; raised on any incompatible change.
 pub const FIT_SCHEMA_VERSION: u32 = 1;
@@ -83,7 +85,11 @@ pub struct SeriesFit {
     pub saturation_rate_per_s: Option<f64>,
     /// Highest measured rate among the used points, requests per second.
     pub max_used_rate_per_s: f64,
+    /// In-sample errors of the series, percent; infinite (`null` in JSON) when the fit puts one
+    /// of its points past saturation.
+    #[serde(deserialize_with = "super::accuracy::infinite_if_null")]
     pub mape_percent: f64,
+    #[serde(deserialize_with = "super::accuracy::infinite_if_null")]
     pub max_ape_percent: f64,
     pub loso_mape_percent: Option<f64>,
     /// Every used point of the series.
@@ -124,7 +130,142 @@ pub struct FitReport {
     pub warnings: Vec<String>,
 }
 
+/// Largest saved model speclat reads. A report of a few hundred series is well under 10 MiB,
+/// so a larger file is almost certainly not a model.
+pub const MAX_MODEL_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A problem with a saved model file: the file, what is wrong, and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelFileError {
+    #[error("{path}: cannot read the model: {source}", path = path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(
+        "{path}: the model file is {size} bytes, more than the limit of {MAX_MODEL_FILE_BYTES}\n\nhint: pass the file written by `speclat fit --save`",
+        path = path.display()
+    )]
+    TooLarge { path: PathBuf, size: u64 },
+
+    #[error(
+        "{path}: invalid model file at line {line}, column {column}: {message}\n\nhint: pass a file written by `speclat fit --save`",
+        path = path.display()
+    )]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error(
+        "{path}: model schema version {found} is not supported (expected {FIT_SCHEMA_VERSION})\n\nhint: refit with this version of speclat",
+        path = path.display()
+    )]
+    SchemaVersion { path: PathBuf, found: u32 },
+
+    #[error(
+        "{path}: {location}: {source}\n\nhint: the file was edited or corrupted; refit with `speclat fit --save`",
+        path = path.display()
+    )]
+    InvalidValue {
+        path: PathBuf,
+        location: String,
+        #[source]
+        source: ModelError,
+    },
+}
+
 impl FitReport {
+    /// Reads and checks a model saved by `speclat fit --save`; see [`FitReport::from_json_bytes`].
+    pub fn load(path: &Path) -> Result<Self, ModelFileError> {
+        let read_error = |source| ModelFileError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let size = std::fs::metadata(path).map_err(read_error)?.len();
+        if size > MAX_MODEL_FILE_BYTES {
+            return Err(ModelFileError::TooLarge {
+                path: path.to_path_buf(),
+                size,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(read_error)?;
+        Self::from_json_bytes(path, &bytes)
+    }
+
+    /// Parses a saved model and checks every value that `speclat predict` computes with.
+    ///
+    /// `path` appears only in error messages. Beyond the JSON layout, the checks cover the schema
+    /// version, the stage coefficients (finite, non-negative) and the mean output length (finite,
+    /// above 0). They also cover `k`, `alpha`, C1 and C2 of each series, so that a hand-edited
+    /// file fails here with its location instead of giving a wrong prediction.
+    pub fn from_json_bytes(path: &Path, bytes: &[u8]) -> Result<Self, ModelFileError> {
+        let report: FitReport =
+            serde_json::from_slice(bytes).map_err(|e| ModelFileError::Syntax {
+                path: path.to_path_buf(),
+                line: e.line(),
+                column: e.column().max(1),
+                message: crate::ingest::checks::json_error_message(&e),
+            })?;
+        if report.schema_version != FIT_SCHEMA_VERSION {
+            return Err(ModelFileError::SchemaVersion {
+                path: path.to_path_buf(),
+                found: report.schema_version,
+            });
+        }
+        report.validate(path)?;
+        Ok(report)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ModelFileError> {
+        let invalid = |location: &str, source| ModelFileError::InvalidValue {
+            path: path.to_path_buf(),
+            location: location.to_string(),
+            source,
+        };
+
+        for (location, coefficients) in [
+            ("model.coefficients", &self.model.coefficients),
+            ("coefficients", &self.coefficients),
+        ] {
+            if let Some(c) = coefficients {
+                c.validate().map_err(|e| invalid(location, e))?;
+            }
+        }
+        let g = self.model.output_tokens_mean;
+        if !(g.is_finite() && g > 0.0) {
+            return Err(invalid(
+                "model.output_tokens_mean",
+                ModelError::InvalidOutputTokens { value: g },
+            ));
+        }
+
+        for (i, s) in self.series.iter().enumerate() {
+            let location = |field: &str| format!("series[{i}].{field}");
+            SpecConfig::new(s.k, s.alpha).map_err(|e| invalid(&location("k/alpha"), e))?;
+            for (name, value) in [("c1_s", s.c1_s), ("c2_s", s.c2_s)] {
+                if !(value.is_finite() && value >= 0.0) {
+                    return Err(invalid(
+                        &location(name),
+                        ModelError::InvalidCoefficient { name, value },
+                    ));
+                }
+            }
+            let g = s.output_tokens_mean;
+            if !(g.is_finite() && g > 0.0) {
+                return Err(invalid(
+                    &location("output_tokens_mean"),
+                    ModelError::InvalidOutputTokens { value: g },
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The percentile model for `percentile`, where the fitted files recorded it.
     pub fn percentile_model(&self, percentile: super::Percentile) -> Option<&PercentileModel> {
         self.percentile_models
@@ -469,6 +610,93 @@ fn collect_warnings(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fit::{FitOptions, fit};
+
+    fn saved_model() -> serde_json::Value {
+        let series = crate::example::series("qwen3-8b").unwrap();
+        let options = FitOptions {
+            cross_validate: false,
+            ..FitOptions::default()
+        };
+        let report = fit(&series, &options, &|| {}).unwrap();
+        serde_json::to_value(&report).unwrap()
+    }
+
+    fn load(value: &serde_json::Value) -> Result<FitReport, ModelFileError> {
+        FitReport::from_json_bytes(Path::new("m.json"), value.to_string().as_bytes())
+    }
+
+    #[test]
+    fn saved_model_loads_back() {
+        let value = saved_model();
+        let report = load(&value).unwrap();
+
+        // serde_json may round the last bit of a float on the way back, so compare with a
+        // relative tolerance rather than exactly.
+        let saved = value["coefficients"]["c2_draft"].as_f64().unwrap();
+        let loaded = report.coefficients.unwrap().c2_draft;
+        assert!(
+            (loaded / saved - 1.0).abs() < 1e-15,
+            "{loaded} against {saved}"
+        );
+        assert_eq!(report.series.len(), 48);
+        assert_eq!(report.points.used, 336);
+    }
+
+    #[test]
+    fn model_checks_name_the_location() {
+        type Edit = fn(&mut serde_json::Value);
+        let cases: [(&str, Edit, &str); 6] = [
+            (
+                "schema",
+                |v| v["schema_version"] = 99.into(),
+                "m.json: model schema version 99 is not supported (expected 1)",
+            ),
+            (
+                "negative coefficient",
+                |v| v["model"]["coefficients"]["c2_verify"] = (-1.0).into(),
+                "m.json: model.coefficients: invalid coefficient c2_verify = -1",
+            ),
+            (
+                "top-level coefficient",
+                |v| v["coefficients"]["c1_draft"] = (-0.5).into(),
+                "m.json: coefficients: invalid coefficient c1_draft = -0.5",
+            ),
+            (
+                "output tokens",
+                |v| v["model"]["output_tokens_mean"] = 0.0.into(),
+                "m.json: model.output_tokens_mean: invalid output length 0",
+            ),
+            (
+                "series alpha",
+                |v| v["series"][2]["alpha"] = 1.5.into(),
+                "m.json: series[2].k/alpha: invalid acceptance probability alpha = 1.5",
+            ),
+            (
+                "series c2",
+                |v| v["series"][0]["c2_s"] = (-0.001).into(),
+                "m.json: series[0].c2_s: invalid coefficient c2_s = -0.001",
+            ),
+        ];
+        let original = saved_model();
+        for (name, edit, expected) in cases {
+            let mut value = original.clone();
+            edit(&mut value);
+            let message = load(&value).unwrap_err().to_string();
+            assert!(message.starts_with(expected), "{name}: {message}");
+            assert!(message.contains("\n\nhint: "), "{name}: {message}");
+        }
+    }
+
+    #[test]
+    fn truncated_model_is_a_syntax_error() {
+        let error = FitReport::from_json_bytes(Path::new("m.json"), b"{\"schema_version\": 1,")
+            .unwrap_err();
+        assert!(
+            matches!(error, ModelFileError::Syntax { line: 1, .. }),
+            "{error}"
+        );
+    }
 
     fn series_fit(alpha_source: AlphaSource, lengths: &[f64]) -> SeriesFit {
         SeriesFit {

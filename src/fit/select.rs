@@ -30,6 +30,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::FitError;
 use crate::ingest::{Series, Strategy};
 
 /// Settings of point selection.
@@ -110,6 +111,49 @@ impl PointSelector {
         let named = series.label == self.series || file.contains(&self.series);
         named && self.index.is_none_or(|i| i == index)
     }
+}
+
+impl std::fmt::Display for PointSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.index {
+            Some(index) => write!(f, "{}:{index}", self.series),
+            None => write!(f, "{}", self.series),
+        }
+    }
+}
+
+/// Rejects an `--include` or `--exclude` that names no point, because a mistyped selector
+/// would otherwise leave the fit unchanged without a word.
+pub(crate) fn check_selectors(
+    series: &[Series],
+    options: &SelectionOptions,
+) -> Result<(), FitError> {
+    let flags = [
+        ("--include", &options.include),
+        ("--exclude", &options.exclude),
+    ];
+    for (flag, selectors) in flags {
+        for selector in selectors {
+            let found = series
+                .iter()
+                .any(|s| (0..s.measurements.len()).any(|i| selector.matches(s, i)));
+            if !found {
+                // Ten labels show the naming scheme without flooding the terminal.
+                let mut labels: Vec<&str> =
+                    series.iter().take(10).map(|s| s.label.as_str()).collect();
+                let more = format!("and {} more", series.len().saturating_sub(10));
+                if series.len() > 10 {
+                    labels.push(&more);
+                }
+                return Err(FitError::UnmatchedSelector {
+                    flag,
+                    selector: selector.to_string(),
+                    series: labels.join(", "),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why a point was left out of the fit.

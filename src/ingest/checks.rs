@@ -128,3 +128,22 @@ pub(crate) fn acceptance_length(
     }
     Ok(value)
 }
+
+/// Removes the " at line L column C" that serde_json and serde_yaml append to their messages,
+/// because [`IngestError`] shows the position in its own words.
+pub(crate) fn strip_position(message: &str) -> String {
+    match message.rsplit_once(" at line ") {
+        Some((head, _)) => head.to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Rewords a serde_json error for a file: without the appended position, and with "EOF" spelt
+/// out as the end of the file.
+pub(crate) fn json_error_message(error: &serde_json::Error) -> String {
+    let message = strip_position(&error.to_string());
+    match message.strip_prefix("EOF while") {
+        Some(rest) => format!("the file ends while{rest}; it may be truncated"),
+        None => message,
+    }
+}

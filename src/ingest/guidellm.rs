@@ -20,6 +20,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::checks::{self, REPAIR_HINT, strip_position};
+use super::json_records;
 use super::{IngestError, LatencyPercentiles, Measurement, SourceFormat, Strategy, Sweep};
 
 /// Top level of a GuideLLM report object (0.2 and later).
@@ -132,12 +134,11 @@ struct Percentiles {
 pub fn parse_json(path: &Path, text: &str) -> Result<Sweep, IngestError> {
     let first = text.trim_start().as_bytes().first().copied();
     if first == Some(b'[') {
-        let metrics: Vec<Metrics> =
-            serde_json::from_str(text).map_err(|e| json_syntax_error(path, &e))?;
+        let metrics: Vec<Metrics> = from_json(path, text)?;
         return reduced_sweep(path, metrics);
     }
 
-    let report: Report = serde_json::from_str(text).map_err(|e| json_syntax_error(path, &e))?;
+    let report: Report = from_json(path, text)?;
     report_sweep(path, report)
 }
 
@@ -152,13 +153,11 @@ pub fn parse_yaml(path: &Path, text: &str) -> Result<Sweep, IngestError> {
 
     match value {
         serde_yaml::Value::Sequence(_) => {
-            let metrics: Vec<Metrics> =
-                serde_yaml::from_str(text).map_err(|e| yaml_syntax_error(path, &e))?;
+            let metrics: Vec<Metrics> = from_yaml(path, text)?;
             reduced_sweep(path, metrics)
         }
         serde_yaml::Value::Mapping(_) => {
-            let report: Report =
-                serde_yaml::from_str(text).map_err(|e| yaml_syntax_error(path, &e))?;
+            let report: Report = from_yaml(path, text)?;
             report_sweep(path, report)
         }
         _ => Err(IngestError::UnknownFormat {
@@ -172,37 +171,57 @@ pub fn parse_yaml(path: &Path, text: &str) -> Result<Sweep, IngestError> {
 const FORMAT_HINT: &str = "speclat reads GuideLLM reports (an object with a `benchmarks` list) \
      and reduced sweeps (an array of GuideLLM `metrics` objects)";
 
-fn json_syntax_error(path: &Path, error: &serde_json::Error) -> IngestError {
-    // serde_json appends " at line L column C" to its message; the error variant shows them.
-    let message = error.to_string();
-    let message = match message.rsplit_once(" at line ") {
-        Some((head, _)) => head.to_string(),
-        None => message,
-    };
-    IngestError::Syntax {
-        path: path.to_path_buf(),
-        format: "JSON",
-        line: error.line(),
-        column: error.column(),
-        message,
-    }
+/// Deserialises JSON text, naming the JSON path of a value of the wrong type.
+fn from_json<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, IngestError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let location = error.path().to_string();
+        let error = error.into_inner();
+        if error.is_data() && location != "." {
+            IngestError::WrongType {
+                path: path.to_path_buf(),
+                location,
+                line: error.line(),
+                column: error.column(),
+                problem: strip_position(&error.to_string()),
+                hint: REPAIR_HINT.to_string(),
+            }
+        } else {
+            json_records::syntax_error(path, "JSON", &error)
+        }
+    })
+}
+
+/// Deserialises YAML text, naming the path of a value of the wrong type.
+fn from_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, IngestError> {
+    let deserializer = serde_yaml::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let location = error.path().to_string();
+        let error = error.into_inner();
+        match error.location() {
+            Some(position) if location != "." => IngestError::WrongType {
+                path: path.to_path_buf(),
+                location,
+                line: position.line(),
+                column: position.column(),
+                problem: strip_position(&error.to_string()),
+                hint: REPAIR_HINT.to_string(),
+            },
+            _ => yaml_syntax_error(path, &error),
+        }
+    })
 }
 
 fn yaml_syntax_error(path: &Path, error: &serde_yaml::Error) -> IngestError {
     let (line, column) = error
         .location()
         .map_or((0, 0), |location| (location.line(), location.column()));
-    let message = error.to_string();
-    let message = match message.rsplit_once(" at line ") {
-        Some((head, _)) => head.to_string(),
-        None => message,
-    };
     IngestError::Syntax {
         path: path.to_path_buf(),
         format: "YAML",
         line,
         column,
-        message,
+        message: strip_position(&error.to_string()),
     }
 }
 
@@ -548,17 +567,7 @@ impl Checker<'_> {
             MeanLookup::Found(Some(mean)) => mean,
         };
 
-        if !(mean.is_finite() && mean > 0.0) {
-            return Err(IngestError::InvalidValue {
-                path: self.path.to_path_buf(),
-                location,
-                field: "mean".to_string(),
-                value: mean.to_string(),
-                problem: "must be a finite number above 0".to_string(),
-                hint: hint.to_string(),
-            });
-        }
-        Ok(mean)
+        checks::positive(self.path, &location, "mean", mean).map_err(|e| e.with_hint(hint))
     }
 
     /// Reads `<group>.successful.mean` where present; it must be finite and non-negative.
@@ -577,21 +586,16 @@ impl Checker<'_> {
         let Some(value) = value else {
             return Ok(None);
         };
-        if value.is_finite() && value >= 0.0 {
-            return Ok(Some(value));
-        }
-
         let field = relative.rsplit('.').next().unwrap_or(relative);
-        Err(IngestError::InvalidValue {
-            path: self.path.to_path_buf(),
-            location: format!("{}.{relative}", self.base),
-            field: field.to_string(),
-            value: value.to_string(),
-            problem: "must be a finite number, 0 or above".to_string(),
-            hint: "GuideLLM never writes negative or non-finite summaries; the file was \
-                   probably edited by hand, so correct or delete the value"
-                .to_string(),
-        })
+        let location = format!("{}.{relative}", self.base);
+        checks::non_negative(self.path, &location, field, value)
+            .map(Some)
+            .map_err(|e| {
+                e.with_hint(
+                    "GuideLLM never writes negative or non-finite summaries; the file was \
+                     probably edited by hand, so correct or delete the value",
+                )
+            })
     }
 
     fn percentiles(&self, latency: Option<&Summary>) -> Result<LatencyPercentiles, IngestError> {
@@ -670,23 +674,14 @@ impl Checker<'_> {
         let Some(value) = value else {
             return Ok(None);
         };
-        let problem = if !value.is_finite() || value < 0.0 {
-            "a request count must be a whole number, 0 or above"
-        } else if value.fract() != 0.0 || value > u64::MAX as f64 {
-            "a request count must be a whole number"
-        } else {
-            return Ok(Some(value as u64));
-        };
-
-        Err(IngestError::InvalidValue {
-            path: self.path.to_path_buf(),
-            location: format!("{parent}.{field}"),
-            field: field.to_string(),
-            value: value.to_string(),
-            problem: problem.to_string(),
-            hint: "GuideLLM writes request counts as whole numbers; correct or delete the value"
-                .to_string(),
-        })
+        let location = format!("{parent}.{field}");
+        checks::count(self.path, &location, field, value)
+            .map(Some)
+            .map_err(|e| {
+                e.with_hint(
+                    "GuideLLM writes request counts as whole numbers; correct or delete the value",
+                )
+            })
     }
 }
 
@@ -878,11 +873,13 @@ mod tests {
     }
 
     #[test]
-    fn wrong_type_is_a_syntax_error() {
+    fn wrong_type_names_json_path() {
         let message =
             error_message("[\n{\"requests_per_second\": {\"successful\": {\"mean\": \"fast\"}}}]");
         assert!(
-            message.contains("invalid JSON at line 2, column"),
+            message.contains(
+                "[0].requests_per_second.successful.mean (line 2, column 54): invalid type: string \"fast\""
+            ),
             "{message}"
         );
         assert!(message.contains("expected f64"), "{message}");

@@ -41,7 +41,10 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobMatcher};
 use serde::Deserialize;
 
-use super::{AlphaSource, IngestError, LabelSource, Series, Sweep, mean_acceptance_length};
+use super::{
+    AlphaSource, IngestError, LabelSource, MAX_INPUT_FILE_BYTES, Series, Sweep,
+    mean_acceptance_length,
+};
 use crate::model::SpecConfig;
 use crate::model::acceptance_profile::alpha_from_acceptance_length;
 
@@ -380,7 +383,7 @@ struct Rule {
 }
 
 /// A parsed manifest with its globs compiled.
-struct Manifest {
+pub struct Manifest {
     path: PathBuf,
     /// Canonical directory that the globs are relative to.
     directory: PathBuf,
@@ -389,18 +392,18 @@ struct Manifest {
 
 impl Manifest {
     fn load(path: &Path) -> Result<Self, IngestError> {
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                IngestError::NotFound {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                IngestError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-        })?;
+        let size = std::fs::metadata(path)
+            .map_err(|source| IngestError::from_io(path, source))?
+            .len();
+        if size > MAX_INPUT_FILE_BYTES {
+            return Err(IngestError::TooLarge {
+                path: path.to_path_buf(),
+                what: format!("is {size} bytes,"),
+                limit: MAX_INPUT_FILE_BYTES,
+            });
+        }
+        let text =
+            std::fs::read_to_string(path).map_err(|source| IngestError::from_io(path, source))?;
         let directory = path.parent().unwrap_or(Path::new("."));
         let directory = if directory.as_os_str().is_empty() {
             Path::new(".")
@@ -411,6 +414,18 @@ impl Manifest {
             .canonicalize()
             .unwrap_or_else(|_| directory.to_path_buf());
         Self::parse(path, directory, &text)
+    }
+
+    /// Parses manifest text and checks every entry, as [`label_sweeps`] does before it matches
+    /// any file. Globs are relative to the directory of `path`.
+    pub fn parse_text(path: &Path, text: &str) -> Result<Self, IngestError> {
+        let directory = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Self::parse(path, directory, text)
+    }
+
+    /// Number of `[[series]]` entries.
+    pub fn entry_count(&self) -> usize {
+        self.rules.len()
     }
 
     fn parse(path: &Path, directory: PathBuf, text: &str) -> Result<Self, IngestError> {
@@ -443,7 +458,7 @@ impl Manifest {
     fn rule(path: &Path, line: usize, entry: ManifestEntry) -> Result<Rule, IngestError> {
         let error = |problem: String, hint: &str| IngestError::Label {
             path: path.to_path_buf(),
-            problem: format!("[[series]] entry starting at line {line}: {problem}"),
+            problem: format!("entry at line {line}: {problem}"),
             hint: hint.to_string(),
         };
 
@@ -856,6 +871,21 @@ mod tests {
     }
 
     #[test]
+    fn oversized_manifest_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("m.toml");
+        // Sparse: the size is checked before a byte is read.
+        let file = std::fs::File::create(&manifest).unwrap();
+        file.set_len(MAX_INPUT_FILE_BYTES + 1).unwrap();
+        let options = LabelOptions {
+            manifest: Some(manifest),
+            ..Default::default()
+        };
+        let error = label_sweeps(vec![sweep(Path::new(NAMED))], &options).unwrap_err();
+        assert!(matches!(error, IngestError::TooLarge { .. }), "{error}");
+    }
+
+    #[test]
     fn manifest_entry_error_names_line() {
         let dir = tempfile::tempdir().unwrap();
         let file = touch(dir.path(), "run.json");
@@ -874,7 +904,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            message.contains("m.toml: [[series]] entry starting at line 6: invalid acceptance"),
+            message.contains("m.toml: entry at line 6: invalid acceptance"),
             "{message}"
         );
     }

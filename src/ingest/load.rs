@@ -3,13 +3,14 @@
 //! [`parse_bytes`] is the single place that decides which parser reads a file. A new input
 //! format (vLLM bench results, SGLang, CSV, Prometheus) gets its own module and one branch there.
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
-use super::{Sweep, guidellm, prometheus, sglang, speculators_csv, vllm_bench};
+use super::{Measurement, Sweep, guidellm, prometheus, sglang, speculators_csv, vllm_bench};
 
 /// File name endings that a directory search picks up.
 const EXTENSIONS: [&str; 10] = [
@@ -24,6 +25,11 @@ const EXTENSIONS: [&str; 10] = [
     ".jsonl.gz",
     ".csv.gz",
 ];
+
+/// Largest input file speclat reads, in bytes, after gzip decompression. A benchmark report
+/// with every request recorded is tens of MiB; a file past this limit is a wrong path or a
+/// decompression bomb, and reading it whole would exhaust memory.
+pub const MAX_INPUT_FILE_BYTES: u64 = 1 << 30;
 
 /// A problem with an input file: the file, the place inside it, what is wrong, and the fix.
 ///
@@ -40,6 +46,26 @@ pub enum IngestError {
         source: std::io::Error,
     },
 
+    #[error("{path}: {what} more than the limit of {limit} bytes\n\nhint: speclat reads benchmark result files, which are far smaller; check the path, or split the results into several files", path = path.display())]
+    TooLarge {
+        path: PathBuf,
+        /// `is 2147483648 bytes,` or `decompresses to`.
+        what: String,
+        limit: u64,
+    },
+
+    #[error("{path}: benchmarks {first} and {second} (counting from 0) are identical: rate {rate_per_s} req/s, latency {latency_s} s\n\nhint: a repeated record would count twice in the fit; delete the repeat, and if the file was assembled from several runs, check that none was appended twice", path = path.display())]
+    DuplicateBenchmark {
+        path: PathBuf,
+        first: usize,
+        second: usize,
+        rate_per_s: f64,
+        latency_s: f64,
+    },
+
+    #[error("{path}: read twice, the first time as {first}\n\nhint: name each file once; a directory argument already includes the files under it", path = path.display(), first = first.display())]
+    RepeatedFile { path: PathBuf, first: PathBuf },
+
     #[error("{path}: not found\n\nhint: check the spelling; speclat accepts files and directories", path = path.display())]
     NotFound { path: PathBuf },
 
@@ -53,6 +79,16 @@ pub enum IngestError {
         line: usize,
         column: usize,
         message: String,
+    },
+
+    #[error("{path}: {location} (line {line}, column {column}): {problem}\n\nhint: {hint}", path = path.display())]
+    WrongType {
+        path: PathBuf,
+        location: String,
+        line: usize,
+        column: usize,
+        problem: String,
+        hint: String,
     },
 
     #[error("{path}: {location}: missing field `{field}`\n\nhint: {hint}", path = path.display())]
@@ -98,22 +134,77 @@ pub enum IngestError {
     },
 }
 
-/// Reads a file, decompressing it when its name ends in `.gz`.
+impl IngestError {
+    /// Replaces the hint of an error that has one, for a caller that knows a better fix than
+    /// the shared value checks do.
+    pub(crate) fn with_hint(mut self, new_hint: &str) -> Self {
+        match &mut self {
+            Self::InvalidValue { hint, .. }
+            | Self::MissingField { hint, .. }
+            | Self::WrongType { hint, .. }
+            | Self::NotText { hint, .. }
+            | Self::UnknownFormat { hint, .. }
+            | Self::Label { hint, .. } => *hint = new_hint.to_string(),
+            _ => {}
+        }
+        self
+    }
+
+    /// Maps a failed file-system call on `path`: a missing file is [`IngestError::NotFound`],
+    /// anything else [`IngestError::Read`].
+    pub(crate) fn from_io(path: &Path, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Self::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Self::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    }
+}
+
+/// Reads a file, decompressing it when its name ends in `.gz`, up to [`MAX_INPUT_FILE_BYTES`].
 pub fn read_file_bytes(path: &Path) -> Result<Vec<u8>, IngestError> {
+    read_file_bytes_limited(path, MAX_INPUT_FILE_BYTES)
+}
+
+/// [`read_file_bytes`] with another limit on the file size and on the decompressed size.
+pub fn read_file_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IngestError> {
     let read_error = |source| IngestError::Read {
         path: path.to_path_buf(),
         source,
     };
 
+    // The size is checked before reading, so that a huge file fails at once and costs no memory.
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > limit {
+        return Err(IngestError::TooLarge {
+            path: path.to_path_buf(),
+            what: format!("is {size} bytes,"),
+            limit,
+        });
+    }
     let raw = std::fs::read(path).map_err(read_error)?;
     if !is_gzip_name(path) {
         return Ok(raw);
     }
 
-    let mut bytes = Vec::with_capacity(raw.len() * 8);
+    // Reading one byte past the limit distinguishes a file at the limit from one beyond it.
+    let mut bytes = Vec::new();
     flate2::read::GzDecoder::new(raw.as_slice())
+        .take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(read_error)?;
+    if bytes.len() as u64 > limit {
+        return Err(IngestError::TooLarge {
+            path: path.to_path_buf(),
+            what: "decompresses to".to_string(),
+            limit,
+        });
+    }
     Ok(bytes)
 }
 
@@ -160,8 +251,17 @@ pub fn load_paths_with_progress(
 /// `bytes` are already decompressed. JSON goes to the GuideLLM report parser when the top level
 /// is an object and to the reduced-array parser when it is an array. YAML contains the same
 /// structures. A name without a known extension is read as JSON when its first non-blank
-/// character is `{` or `[`, and as YAML otherwise.
+/// character is `{` or `[`, and as YAML otherwise. A sweep in which two benchmarks agree in
+/// every value is rejected as a record written twice.
 pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError> {
+    let sweeps = parse_any_format(path, bytes)?;
+    for sweep in &sweeps {
+        reject_duplicates(sweep)?;
+    }
+    Ok(sweeps)
+}
+
+fn parse_any_format(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError> {
     let text = decode_text(path, bytes)?;
 
     let name = path
@@ -177,23 +277,27 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError>
         !matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
     };
 
-    // A model saved by `speclat fit --save` often lands beside the data it came from; say so
-    // rather than reporting a malformed benchmark.
-    if is_speclat_model(text) {
+    // A bare JSON array can only be a reduced GuideLLM sweep, so it skips the other checks.
+    if text.trim_start().starts_with('[') {
+        return guidellm::parse_json(path, text).map(|sweep| vec![sweep]);
+    }
+
+    // A model saved into the directory of its own inputs is found by the next directory
+    // search. Name it for what it is, instead of failing as a broken GuideLLM report.
+    let head = super::json_records::head_text(bytes);
+    if head.contains("\"speclat_version\"") && head.contains("\"schema_version\"") {
         return Err(IngestError::UnknownFormat {
             path: path.to_path_buf(),
-            problem: "this is a model written by `speclat fit --save`, not a benchmark".to_string(),
-            hint: "move saved models out of the input directories, or name the benchmark files one by one".to_string(),
+            problem: "this is a model written by `speclat fit --save`, not a benchmark result"
+                .to_string(),
+            hint: "move the model out of the benchmark directory, or name the benchmark files \
+                   instead of their directory"
+                .to_string(),
         });
     }
 
     // Formats other than GuideLLM recognise themselves by content, so that a renamed file
     // still reaches the right parser; GuideLLM is the fallback and gives the clearest errors.
-    // A bare JSON array can only be a reduced GuideLLM sweep, so it skips the sniffers.
-    let reduced_sweep = text.trim_start().starts_with('[');
-    if reduced_sweep {
-        return guidellm::parse_json(path, text).map(|sweep| vec![sweep]);
-    }
     if speculators_csv::sniff(bytes) {
         return speculators_csv::parse(path, bytes);
     }
@@ -215,11 +319,41 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError>
     Ok(vec![sweep])
 }
 
-/// Whether `text` starts like a saved fit report, whose first keys are `schema_version` and
-/// `speclat_version`.
-pub(crate) fn is_speclat_model(text: &str) -> bool {
-    let head = &text[..text.floor_char_boundary(512)];
-    head.trim_start().starts_with('{') && head.contains("\"speclat_version\"")
+/// Checks whether two benchmarks agree in every value read from the file. The position is not
+/// such a value, and neither are the strategy and target load inferred from it.
+fn same_values(a: &Measurement, b: &Measurement) -> bool {
+    let mut a = a.clone();
+    a.index = b.index;
+    if a.strategy_inferred && b.strategy_inferred {
+        a.strategy = b.strategy;
+        a.target_concurrency = b.target_concurrency;
+        a.target_rate_per_s = b.target_rate_per_s;
+    }
+    a == *b
+}
+
+/// Rejects a sweep in which two benchmarks agree in every measured value.
+///
+/// Two real runs never agree to the last bit in rate, latency and every other mean, so such a
+/// pair is one record written twice. Fitting it would give that load point double weight.
+fn reject_duplicates(sweep: &Sweep) -> Result<(), IngestError> {
+    let mut seen: HashMap<(u64, u64), Vec<&Measurement>> = HashMap::new();
+    for m in &sweep.measurements {
+        let key = (m.rate_per_s.to_bits(), m.latency_s.to_bits());
+        let bucket = seen.entry(key).or_default();
+        let repeat = bucket.iter().find(|earlier| same_values(earlier, m));
+        if let Some(earlier) = repeat {
+            return Err(IngestError::DuplicateBenchmark {
+                path: sweep.file.clone(),
+                first: earlier.index,
+                second: m.index,
+                rate_per_s: m.rate_per_s,
+                latency_s: m.latency_s,
+            });
+        }
+        bucket.push(m);
+    }
+    Ok(())
 }
 
 /// Checks that `bytes` are UTF-8 text, naming the first bad byte and a likely cause.
@@ -271,16 +405,8 @@ fn has_benchmark_extension(path: &Path) -> bool {
 fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
     let mut files = Vec::new();
     for path in paths {
-        let metadata = std::fs::metadata(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                IngestError::NotFound { path: path.clone() }
-            } else {
-                IngestError::Read {
-                    path: path.clone(),
-                    source,
-                }
-            }
-        })?;
+        let metadata =
+            std::fs::metadata(path).map_err(|source| IngestError::from_io(path, source))?;
         if !metadata.is_dir() {
             files.push(path.clone());
             continue;
@@ -306,7 +432,24 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
         }
         files.extend(found);
     }
+    reject_repeated_files(&files)?;
     Ok(files)
+}
+
+/// Rejects a file reached twice, named twice or named and also found in a directory, because
+/// its sweep would count twice in the fit.
+fn reject_repeated_files(files: &[PathBuf]) -> Result<(), IngestError> {
+    let mut seen: HashMap<PathBuf, &PathBuf> = HashMap::new();
+    for file in files {
+        let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
+        if let Some(first) = seen.insert(canonical, file) {
+            return Err(IngestError::RepeatedFile {
+                path: file.clone(),
+                first: first.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -392,6 +535,58 @@ mod tests {
     }
 
     #[test]
+    fn saved_model_is_not_a_benchmark() {
+        let text = r#"{"schema_version": 1, "speclat_version": "0.1.0", "model": {}}"#;
+        let message = parse_bytes(Path::new("results/model.json"), text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("results/model.json: unrecognised file format: this is a model"),
+            "{message}"
+        );
+        assert!(message.contains("hint: move the model out"), "{message}");
+    }
+
+    #[test]
+    fn file_over_the_limit_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        std::fs::write(&path, REDUCED).unwrap();
+        let size = REDUCED.len() as u64;
+
+        assert!(read_file_bytes_limited(&path, size).is_ok());
+        let message = read_file_bytes_limited(&path, size - 1)
+            .unwrap_err()
+            .to_string();
+        let expected = format!(
+            "big.json: is {size} bytes, more than the limit of {}",
+            size - 1
+        );
+        assert!(message.contains(&expected), "{message}");
+    }
+
+    #[test]
+    fn decompressed_size_is_limited() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bomb.json.gz");
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&vec![b' '; 100_000]).unwrap();
+        std::fs::write(&path, encoder.finish().unwrap()).unwrap();
+
+        assert_eq!(
+            read_file_bytes_limited(&path, 100_000).unwrap().len(),
+            100_000
+        );
+        let message = read_file_bytes_limited(&path, 99_999)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("bomb.json.gz: decompresses to more than the limit of 99999 bytes"),
+            "{message}"
+        );
+    }
+
+    #[test]
     fn corrupt_gzip_is_a_read_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.json.gz");
@@ -420,6 +615,29 @@ mod tests {
             .map(PathBuf::from)
             .collect();
         assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn file_named_twice_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.json");
+        std::fs::write(&file, REDUCED).unwrap();
+
+        for paths in [
+            vec![file.clone(), file.clone()],
+            vec![
+                dir.path().to_path_buf(),
+                dir.path().join(".").join("a.json"),
+            ],
+        ] {
+            let error = load_paths(&paths).unwrap_err();
+            assert!(matches!(error, IngestError::RepeatedFile { .. }), "{error}");
+            let message = error.to_string();
+            assert!(
+                message.contains("a.json: read twice, the first time as"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

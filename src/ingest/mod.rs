@@ -9,7 +9,7 @@
 //! Units are fixed here, whatever the file used: seconds for times, requests per second for
 //! rates, tokens for lengths. Errors name the file and the JSON path or line of the problem.
 
-mod checks;
+pub(crate) mod checks;
 pub mod guidellm;
 mod json_records;
 pub mod labels;
@@ -19,7 +19,10 @@ pub mod sglang;
 pub mod speculators_csv;
 pub mod vllm_bench;
 
-pub use load::{IngestError, load_paths, load_paths_with_progress, parse_bytes, read_file_bytes};
+pub use load::{
+    IngestError, MAX_INPUT_FILE_BYTES, load_paths, load_paths_with_progress, parse_bytes,
+    read_file_bytes, read_file_bytes_limited,
+};
 
 use std::path::PathBuf;
 

@@ -163,6 +163,11 @@ impl LoadCosts {
     /// Mean latency at `rate_per_s`, `C1 / (1 - rate * C2)`; `None` at or past saturation.
     #[inline]
     pub fn latency_at_rate(&self, rate_per_s: f64) -> Option<f64> {
+        // At the saturation rate itself, `rate * C2` can round to just below 1 and leave a
+        // headroom of one ulp, which would give a finite latency of about 1e16 * C1.
+        if rate_per_s >= self.saturation_rate_per_s() {
+            return None;
+        }
         let headroom = 1.0 - rate_per_s * self.c2_s;
         if headroom > 0.0 {
             Some(self.c1_s / headroom)
@@ -243,6 +248,29 @@ impl LoadCosts {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn saturation_rate_is_saturated_despite_rounding() {
+        // Found by the property tests: here (1 / C2) * C2 rounds to 1 - 2^-53.
+        let c = StageCoefficients::new([
+            0.01,
+            0.002,
+            0.0001,
+            0.007482604843361724,
+            2e-5,
+            5.991527122391871e-5,
+        ])
+        .unwrap();
+        let spec = SpecConfig::new(14, 0.49022053746603017).unwrap();
+        let costs = c.costs(spec, 379.66170327947714).unwrap();
+        let saturation = costs.saturation_rate_per_s();
+        assert!(saturation * costs.c2_s < 1.0);
+
+        assert_eq!(costs.latency_at_rate(saturation), None);
+        assert_eq!(costs.at_rate(saturation).unwrap().concurrency, None);
+        let below = costs.latency_at_rate(saturation * (1.0 - 1e-9)).unwrap();
+        assert!((below / costs.c1_s / 1e9 - 1.0).abs() < 1e-6, "{below}");
+    }
+
     use super::*;
 
     /// The published-method coefficients of Qwen3-8B (ordinary least squares, three

@@ -145,8 +145,10 @@ fn accuracy(out: &mut String, report: &FitReport) {
     );
     let _ = writeln!(
         out,
-        "  in sample:                MAPE {:.2}%, max {:.1}%, R^2 {:.4}",
-        a.mape_percent, a.max_ape_percent, a.r2
+        "  in sample:                MAPE {:.2}%, max {:.1}%, R^2 {}",
+        a.mape_percent,
+        a.max_ape_percent,
+        a.r2.map_or("undefined".to_string(), |r2| format!("{r2:.4}"))
     );
     match (a.loso_mape_percent, a.loso_max_ape_percent) {
         (Some(mape), Some(max)) => {

@@ -241,9 +241,12 @@ fn summary(page: &mut String, report: &FitReport) {
         page,
         "<table><caption>Accuracy of predicted mean latency over {} fitted points</caption>\n\
          <tr><th class=\"text\">check</th><th>MAPE</th><th>max error</th><th>R&sup2;</th></tr>\n\
-         <tr><td class=\"text\">in sample</td><td>{:.2}%</td><td>{:.1}%</td><td>{:.4}</td></tr>\n\
+         <tr><td class=\"text\">in sample</td><td>{:.2}%</td><td>{:.1}%</td><td>{}</td></tr>\n\
          <tr><td class=\"text\">leave one series out</td>{loso}</tr></table>",
-        a.points, a.mape_percent, a.max_ape_percent, a.r2
+        a.points,
+        a.mape_percent,
+        a.max_ape_percent,
+        a.r2.map_or("undefined".to_string(), |r2| format!("{r2:.4}"))
     );
     let _ = writeln!(
         page,

@@ -96,6 +96,14 @@ pub fn predict(
     loads: &[Load],
 ) -> Result<PredictDocument, PredictError> {
     let output_tokens = output_tokens.unwrap_or(model.model.output_tokens_mean);
+    // Checked first: `FitReport::costs` returns None for an invalid length, which would read
+    // as a configuration missing from a per-series model.
+    if !(output_tokens.is_finite() && output_tokens > 0.0) {
+        return Err(ModelError::InvalidOutputTokens {
+            value: output_tokens,
+        }
+        .into());
+    }
     let costs = model.costs(spec, output_tokens).ok_or_else(|| {
         let available = model
             .series
