@@ -42,6 +42,7 @@ copy_seeds() {
 seed() {
     local target=$1 corpus=$fuzz_dir/corpus/$1
     mkdir -p "$corpus"
+
     case $target in
     guidellm_json)
         copy_seeds "$target" "$data"/guidellm-test-fixture/*.json "$data"/guidellm-bench-intel-xpu/*.json \

@@ -398,7 +398,7 @@ impl Manifest {
         if size > MAX_INPUT_FILE_BYTES {
             return Err(IngestError::TooLarge {
                 path: path.to_path_buf(),
-                what: format!("is {size} bytes,"),
+                size,
                 limit: MAX_INPUT_FILE_BYTES,
             });
         }

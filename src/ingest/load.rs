@@ -31,6 +31,9 @@ const EXTENSIONS: [&str; 10] = [
 /// decompression bomb, and reading it whole would exhaust memory.
 pub const MAX_INPUT_FILE_BYTES: u64 = 1 << 30;
 
+const LARGE_FILE_HINT: &str = "speclat reads benchmark result files, which are far smaller; \
+     check the path, or split the results into several files";
+
 /// A problem with an input file: the file, the place inside it, what is wrong, and the fix.
 ///
 /// `location` is a JSON path (`benchmarks[3].metrics.request_latency`), a line and column, or a
@@ -46,13 +49,15 @@ pub enum IngestError {
         source: std::io::Error,
     },
 
-    #[error("{path}: {what} more than the limit of {limit} bytes\n\nhint: speclat reads benchmark result files, which are far smaller; check the path, or split the results into several files", path = path.display())]
+    #[error("{path}: the file is {size} bytes, more than the limit of {limit} bytes\n\nhint: {LARGE_FILE_HINT}", path = path.display())]
     TooLarge {
         path: PathBuf,
-        /// `is 2147483648 bytes,` or `decompresses to`.
-        what: String,
+        size: u64,
         limit: u64,
     },
+
+    #[error("{path}: the file decompresses to more than the limit of {limit} bytes\n\nhint: {LARGE_FILE_HINT}", path = path.display())]
+    TooLargeDecompressed { path: PathBuf, limit: u64 },
 
     #[error("{path}: benchmarks {first} and {second} (counting from 0) are identical: rate {rate_per_s} req/s, latency {latency_s} s\n\nhint: a repeated record would count twice in the fit; delete the repeat, and if the file was assembled from several runs, check that none was appended twice", path = path.display())]
     DuplicateBenchmark {
@@ -183,7 +188,7 @@ pub fn read_file_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Inges
     if size > limit {
         return Err(IngestError::TooLarge {
             path: path.to_path_buf(),
-            what: format!("is {size} bytes,"),
+            size,
             limit,
         });
     }
@@ -199,9 +204,8 @@ pub fn read_file_bytes_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Inges
         .read_to_end(&mut bytes)
         .map_err(read_error)?;
     if bytes.len() as u64 > limit {
-        return Err(IngestError::TooLarge {
+        return Err(IngestError::TooLargeDecompressed {
             path: path.to_path_buf(),
-            what: "decompresses to".to_string(),
             limit,
         });
     }
@@ -559,7 +563,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         let expected = format!(
-            "big.json: is {size} bytes, more than the limit of {}",
+            "big.json: the file is {size} bytes, more than the limit of {}",
             size - 1
         );
         assert!(message.contains(&expected), "{message}");
@@ -581,7 +585,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            message.contains("bomb.json.gz: decompresses to more than the limit of 99999 bytes"),
+            message.contains(
+                "bomb.json.gz: the file decompresses to more than the limit of 99999 bytes"
+            ),
             "{message}"
         );
     }
