@@ -13,7 +13,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use speclat::fit::{FitOptions, FitReport, fit};
 use speclat::ingest::Series;
+use speclat::model::acceptance_profile::AcceptanceProfile;
 use speclat::model::{MAX_DRAFT_LENGTH, SpecConfig, StageCoefficients, expected_tokens};
+use speclat::plan::KRange;
+use speclat::plan::best_k::{Load as PlanLoad, best_k_table};
+use speclat::plan::speedup::SpeedupAnalysis;
 use speclat::report::predict::{Load, predict};
 
 fn config(cases: u32) -> Config {
@@ -223,6 +227,91 @@ proptest! {
             } else {
                 let latency = p.latency_s.unwrap();
                 prop_assert!(latency.is_finite() && latency > 0.0, "rate {}: {latency}", p.rate_per_s);
+            }
+        }
+    }
+}
+
+/// Coefficients with every cost above zero, as `SpeedupAnalysis` requires.
+fn positive_coefficients() -> impl Strategy<Value = StageCoefficients> {
+    (
+        1e-3f64..0.3,
+        1e-3f64..0.05,
+        1e-5f64..0.01,
+        1e-3f64..0.2,
+        1e-6f64..1e-3,
+        1e-7f64..1e-4,
+    )
+        .prop_map(|(a, b, c, d, e, f)| StageCoefficients::new([a, b, c, d, e, f]).unwrap())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    #[test]
+    fn speedup_equals_latency_ratio(
+        coefficients in positive_coefficients(),
+        k in 1u32..=10,
+        alpha in 0.05f64..=1.0,
+        output_tokens in 8.0f64..2048.0,
+        fraction in 0.0f64..0.99,
+        concurrency in 0.0f64..256.0,
+    ) {
+        let baseline = coefficients.costs(SpecConfig::baseline(), output_tokens).unwrap();
+        let sd = coefficients.costs(SpecConfig::new(k, alpha).unwrap(), output_tokens).unwrap();
+        let analysis = SpeedupAnalysis::new(&baseline, &sd);
+
+        // Open loop: at a rate below both saturation rates, the formula
+        // (1 / C1R) (1 - r C2R) / (1 - r) equals L_D / L_S.
+        let rate = fraction / baseline.c2_s.max(sd.c2_s);
+        let ratio = baseline.latency_at_rate(rate).unwrap() / sd.latency_at_rate(rate).unwrap();
+        let speedup = analysis.speedup_at_rate(rate).unwrap();
+        prop_assert!((speedup / ratio - 1.0).abs() < 1e-9, "rate {rate}: {speedup} against {ratio}");
+
+        // Closed loop: L = C1 + N C2 on both sides.
+        let ratio = baseline.latency_at_concurrency(concurrency) / sd.latency_at_concurrency(concurrency);
+        let speedup = analysis.speedup_at_concurrency(concurrency);
+        prop_assert!((speedup / ratio - 1.0).abs() < 1e-9, "N {concurrency}: {speedup} against {ratio}");
+    }
+
+    #[test]
+    fn best_k_is_never_beaten(
+        coefficients in positive_coefficients(),
+        alpha in 0.05f64..=1.0,
+        output_tokens in 8.0f64..2048.0,
+        rates in prop::collection::vec(0.0f64..40.0, 1..12),
+        concurrencies in prop::collection::vec(0.0f64..256.0, 1..6),
+    ) {
+        let profile = AcceptanceProfile::iid(alpha).unwrap();
+        let ks = KRange::new(0, 16).unwrap();
+        let mut loads: Vec<PlanLoad> = rates.iter().map(|&r| PlanLoad::Rate(r)).collect();
+        loads.extend(concurrencies.iter().map(|&n| PlanLoad::Concurrency(n)));
+        let table = best_k_table(&coefficients, output_tokens, &profile, ks, &loads).unwrap();
+
+        // No other k predicts a lower latency at the same load, and saturated k's never win.
+        for (entry, load) in table.entries.iter().zip(&loads) {
+            let latency_of = |k: u32| -> Option<f64> {
+                let spec = if k == 0 { SpecConfig::baseline() } else { SpecConfig::new(k, alpha).unwrap() };
+                let costs = coefficients.costs(spec, output_tokens).unwrap();
+                match *load {
+                    PlanLoad::Rate(r) => costs.latency_at_rate(r),
+                    PlanLoad::Concurrency(n) => Some(costs.latency_at_concurrency(n)),
+                }
+            };
+            match entry.k {
+                Some(best) => {
+                    let best_latency = latency_of(best).unwrap();
+                    for k in 0..=16 {
+                        if let Some(other) = latency_of(k) {
+                            prop_assert!(best_latency <= other * (1.0 + 1e-12), "{load:?}: k={best} gives {best_latency}, k={k} gives {other}");
+                        }
+                    }
+                }
+                None => {
+                    for k in 0..=16 {
+                        prop_assert!(latency_of(k).is_none(), "{load:?}: k={k} is stable but no best k was chosen");
+                    }
+                }
             }
         }
     }
