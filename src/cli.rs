@@ -73,7 +73,7 @@ enum Command {
     Acceptance(AcceptanceArgs),
 }
 
-/// What a command found, beyond success.
+/// Result of a command that did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// A result was printed.
@@ -967,11 +967,7 @@ fn load_model(path: &Path) -> Result<FitReport> {
 }
 
 fn run_predict(args: PredictArgs, output: Output) -> Result<()> {
-    let spec = if args.k == 0 {
-        SpecConfig::baseline()
-    } else {
-        SpecConfig::from_signed(args.k, args.alpha)?
-    };
+    let spec = speclat::plan::best_k::spec_for(draft_length(args.k)?, args.alpha)?;
     let loads: Vec<Load> = match (&args.rate, &args.concurrency) {
         (Some(rates), _) => parse_grid(rates)
             .context("--rate")?

@@ -9,7 +9,7 @@ use crate::model::SpecConfig;
 /// Names accepted by `--example`.
 pub const EXAMPLES: &[&str] = &["qwen3-8b"];
 
-/// The series of a built-in example, or `None` for an unknown name.
+/// Returns the series of a built-in example, or `None` for an unknown name.
 pub fn series(name: &str) -> Option<Vec<Series>> {
     match name {
         "qwen3-8b" => Some(qwen3_8b()),

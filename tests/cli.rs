@@ -93,7 +93,7 @@ fn save_then_predict_round_trip() {
     let predictions = doc["predictions"].as_array().unwrap();
     assert_eq!(predictions.len(), 11);
 
-    // At rate 0 latency is C1; Little's law holds at every stable rate.
+    // At rate 0 latency is C1, and Little's law is satisfied at every stable rate.
     let c1 = doc["c1_s"].as_f64().unwrap();
     assert!((predictions[0]["latency_s"].as_f64().unwrap() - c1).abs() < 1e-12);
     for p in predictions {
@@ -245,7 +245,8 @@ fn bootstrap_is_seeded() {
     let lower = first[1]["lower"].as_f64().unwrap();
     let upper = first[1]["upper"].as_f64().unwrap();
     let value = first[1]["value"].as_f64().unwrap();
-    assert!(lower <= value && value <= upper, "{lower} {value} {upper}");
+    assert!(lower <= value, "{lower} {value} {upper}");
+    assert!(value <= upper, "{lower} {value} {upper}");
 }
 
 fn real_file(name: &str) -> std::path::PathBuf {

@@ -73,7 +73,7 @@ pub struct ResidualGroup {
     pub mape_percent: f64,
 }
 
-/// Where the residuals are largest and what those points have in common.
+/// Location of the largest residuals and the traits those points share.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResidualAnalysis {
     /// Grouped by position of the rate within its series, highest first.
@@ -178,7 +178,7 @@ pub(crate) fn analyse(residuals: &[PointResidual]) -> ResidualAnalysis {
     }
 }
 
-/// One sentence on what the largest residuals share: rate position, sign, k and alpha.
+/// Describes in one sentence what the largest residuals share: rate position, sign, k and alpha.
 fn describe_largest(largest: &[PointResidual]) -> String {
     if largest.is_empty() {
         return "no residuals".to_string();

@@ -23,7 +23,7 @@ use crate::model::{LoadCosts, ModelError, SpecConfig, StageCoefficients};
 /// Version of the JSON layout of [`FitReport`]; raised on any incompatible change.
 pub const FIT_SCHEMA_VERSION: u32 = 1;
 
-/// What the solver did and why it stopped.
+/// Solver work and stop reason.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SolverSummary {
     pub stop_reason: StopReason,

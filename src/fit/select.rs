@@ -6,7 +6,7 @@
 //! The rules, applied per series in this order:
 //!
 //! 1. points named with `--include` are kept and points named with `--exclude` dropped,
-//!    whatever the rules below say;
+//!    whatever the rules below decide;
 //! 2. a throughput benchmark is dropped (saturation by construction);
 //! 3. an open-loop point whose measured rate falls short of its target rate by more than
 //!    `min_sustained_ratio` is dropped: the server did not keep up, so the offered load is
@@ -51,9 +51,9 @@ pub struct SelectionOptions {
     pub closed_loop_min_rate_gain: f64,
     /// Points with more requests in flight than this are dropped.
     pub max_concurrency: Option<f64>,
-    /// Points kept whatever the rules say.
+    /// Points kept whatever the rules decide.
     pub include: Vec<PointSelector>,
-    /// Points dropped whatever the rules say.
+    /// Points dropped whatever the rules decide.
     pub exclude: Vec<PointSelector>,
 }
 
@@ -156,7 +156,7 @@ pub(crate) fn check_selectors(
     Ok(())
 }
 
-/// Why a point was left out of the fit.
+/// Reason a point was left out of the fit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ExclusionReason {
@@ -195,7 +195,7 @@ pub enum ExclusionReason {
 }
 
 impl ExclusionReason {
-    /// One line for tables and warnings.
+    /// Describes the reason in one line, for tables and warnings.
     pub fn describe(&self) -> String {
         match self {
             Self::User => "excluded with --exclude".to_string(),

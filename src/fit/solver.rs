@@ -45,7 +45,7 @@ impl Default for SolverSettings {
     }
 }
 
-/// Why the solver stopped.
+/// Reason the solver stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {

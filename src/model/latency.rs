@@ -66,7 +66,7 @@ impl StageCoefficients {
         }
     }
 
-    /// The coefficients in the order of [`COEFFICIENT_NAMES`].
+    /// Returns the coefficients in the order of [`COEFFICIENT_NAMES`].
     pub fn to_array(&self) -> [f64; 6] {
         [
             self.c1_prefill,
@@ -202,7 +202,7 @@ impl LoadCosts {
         cycle / self.spec.expected_tokens()
     }
 
-    /// The configuration these costs belong to.
+    /// Returns the configuration these costs belong to.
     pub fn spec(&self) -> SpecConfig {
         self.spec
     }
