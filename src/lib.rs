@@ -55,3 +55,4 @@ pub mod ingest;
 pub mod model;
 pub mod plan;
 pub mod report;
+pub mod scaling;

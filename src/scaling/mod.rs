@@ -1,0 +1,9 @@
+//! Coefficients across model sizes and workload lengths.
+//!
+//! One fit of the latency model describes one system: a verifier and drafter on given hardware,
+//! serving one workload. This module describes systems by what determines their costs (the
+//! verifier's and drafter's architecture, the prompt and output lengths) and fits each stage
+//! coefficient as a small non-negative function of those descriptors over several systems at
+//! once, so that a system nobody measured can be predicted.
+
+pub mod architecture;
