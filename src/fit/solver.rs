@@ -10,8 +10,9 @@
 //! beyond `huber_delta` (a relative error, 5% by default) count linearly instead of
 //! quadratically, so one point caught in a latency jump cannot pull all six coefficients.
 //!
-//! Six unknowns and a few hundred points make every solve tiny, so `nalgebra`'s Cholesky on
-//! the 6x6 normal matrix is both simpler and faster than a general sparse or QR solver.
+//! Six unknowns (or, for the scaling fit, a dozen) and a few hundred points make every solve
+//! tiny, so `nalgebra`'s Cholesky on the small normal matrix is both simpler and faster than a
+//! general sparse or QR solver.
 
 use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
@@ -70,6 +71,40 @@ impl StopReason {
     }
 }
 
+/// One term of a least-squares problem that the solver can minimise: a residual that is
+/// finite below saturation, with its gradient.
+///
+/// The six-coefficient fit of one system ([`FitPoint`]) and the cross-system scaling fit
+/// (whose unknowns are the weights of descriptor terms) share the solver through this trait.
+pub trait Residual {
+    /// Residual at coefficients `c`, with its gradient written to `gradient` (one entry per
+    /// coefficient); `None` at or past saturation.
+    fn residual_into(&self, c: &[f64], gamma: f64, gradient: &mut [f64]) -> Option<f64>;
+
+    /// `rate * C2` of an open-loop point, the quantity that must stay below 1; `None` for a
+    /// point that cannot saturate (closed loop).
+    fn utilisation(&self, c: &[f64]) -> Option<f64>;
+}
+
+impl Residual for FitPoint {
+    #[inline]
+    fn residual_into(&self, c: &[f64], gamma: f64, gradient: &mut [f64]) -> Option<f64> {
+        let c: &[f64; 6] = c.try_into().expect("six stage coefficients");
+        let (residual, row) = self.residual_and_gradient(c, gamma)?;
+        gradient.copy_from_slice(&row);
+        Some(residual)
+    }
+
+    #[inline]
+    fn utilisation(&self, c: &[f64]) -> Option<f64> {
+        if self.closed_loop_concurrency.is_some() {
+            return None;
+        }
+        let c: &[f64; 6] = c.try_into().expect("six stage coefficients");
+        Some(self.rate_per_s * self.costs(c).1)
+    }
+}
+
 /// The result of one solve, with what it cost.
 #[derive(Clone, Debug)]
 pub struct SolverOutcome {
@@ -88,37 +123,58 @@ pub struct SolverOutcome {
     pub normal_matrix: DMatrix<f64>,
 }
 
+/// [`SolverOutcome`] for any number of coefficients.
+#[derive(Clone, Debug)]
+pub struct GeneralOutcome {
+    pub coefficients: Vec<f64>,
+    pub stop_reason: StopReason,
+    pub iterations: usize,
+    pub residual_evaluations: usize,
+    pub jacobian_evaluations: usize,
+    /// Final cost `sum(w_i r_i^2) / 2` with the final robust weights.
+    pub cost: f64,
+    /// Coefficients held at their zero bound at the end.
+    pub at_bound: Vec<bool>,
+    /// Final robust weight of each point, in the order given.
+    pub weights: Vec<f64>,
+    /// Weighted normal matrix `J^T W J` at the solution, for standard errors.
+    pub normal_matrix: DMatrix<f64>,
+}
+
 /// Weighted cost, or `None` when a point is at or past saturation.
-fn cost(points: &[FitPoint], weights: &[f64], c: &[f64; 6], gamma: f64) -> Option<f64> {
+fn cost<P: Residual>(points: &[P], weights: &[f64], c: &[f64], gamma: f64) -> Option<f64> {
     let mut total = 0.0;
+    let mut scratch = vec![0.0; c.len()];
     for (point, weight) in points.iter().zip(weights) {
-        let (residual, _) = point.residual_and_gradient(c, gamma)?;
+        let residual = point.residual_into(c, gamma, &mut scratch)?;
         total += weight * residual * residual;
     }
     Some(total / 2.0)
 }
 
 /// Residuals, the normal matrix `J^T W J` and the gradient `J^T W r`.
-fn linearise(
-    points: &[FitPoint],
+fn linearise<P: Residual>(
+    points: &[P],
     weights: &[f64],
-    c: &[f64; 6],
+    c: &[f64],
     gamma: f64,
 ) -> Option<(Vec<f64>, DMatrix<f64>, DVector<f64>)> {
+    let n = c.len();
     let mut residuals = Vec::with_capacity(points.len());
-    let mut normal = DMatrix::<f64>::zeros(6, 6);
-    let mut gradient = DVector::<f64>::zeros(6);
+    let mut normal = DMatrix::<f64>::zeros(n, n);
+    let mut gradient = DVector::<f64>::zeros(n);
+    let mut row = vec![0.0; n];
     for (point, weight) in points.iter().zip(weights) {
-        let (residual, row) = point.residual_and_gradient(c, gamma)?;
+        let residual = point.residual_into(c, gamma, &mut row)?;
         residuals.push(residual);
-        for i in 0..6 {
+        for i in 0..n {
             gradient[i] += weight * row[i] * residual;
             for j in 0..=i {
                 normal[(i, j)] += weight * row[i] * row[j];
             }
         }
     }
-    for i in 0..6 {
+    for i in 0..n {
         for j in 0..i {
             normal[(j, i)] = normal[(i, j)];
         }
@@ -143,19 +199,22 @@ fn huber_weights(residuals: &[f64], delta: f64) -> Vec<f64> {
 /// Shrinks the load-dependent coefficients until every point is below saturation, so that
 /// a start taken from the linearised solution is feasible.
 pub fn make_feasible(points: &[FitPoint], c: &mut [f64; 6]) {
-    let mut worst: f64 = 0.0;
+    make_feasible_general(points, c, &[false, false, false, true, true, true]);
+}
+
+/// [`make_feasible`] for any problem: scales the coefficients marked in `load_dependent`.
+pub fn make_feasible_general<P: Residual>(points: &[P], c: &mut [f64], load_dependent: &[bool]) {
     // Closed-loop points have no saturation rate to stay below.
-    for point in points
+    let worst = points
         .iter()
-        .filter(|p| p.closed_loop_concurrency.is_none())
-    {
-        let (_, c2) = point.costs(c);
-        worst = worst.max(point.rate_per_s * c2);
-    }
+        .filter_map(|p| p.utilisation(c))
+        .fold(0.0_f64, f64::max);
     if worst >= 0.99 {
         let shrink = 0.99 / worst;
-        for value in &mut c[3..] {
-            *value *= shrink;
+        for (value, scaled) in c.iter_mut().zip(load_dependent) {
+            if *scaled {
+                *value *= shrink;
+            }
         }
     }
 }
@@ -185,13 +244,45 @@ pub fn solve_warm(
     fixed: &[bool; 6],
     settings: &SolverSettings,
 ) -> SolverOutcome {
+    let general = solve_general(
+        points,
+        start.to_vec(),
+        initial_weights,
+        fixed,
+        &[false, false, false, true, true, true],
+        settings,
+    );
+    SolverOutcome {
+        coefficients: general.coefficients.try_into().expect("six coefficients"),
+        stop_reason: general.stop_reason,
+        iterations: general.iterations,
+        residual_evaluations: general.residual_evaluations,
+        jacobian_evaluations: general.jacobian_evaluations,
+        cost: general.cost,
+        at_bound: general.at_bound.try_into().expect("six coefficients"),
+        weights: general.weights,
+        normal_matrix: general.normal_matrix,
+    }
+}
+
+/// The solver for any [`Residual`]: coefficients marked in `fixed` are held at zero, and
+/// those marked in `load_dependent` are shrunk together when the start is past saturation.
+pub fn solve_general<P: Residual>(
+    points: &[P],
+    start: Vec<f64>,
+    initial_weights: Option<Vec<f64>>,
+    fixed: &[bool],
+    load_dependent: &[bool],
+    settings: &SolverSettings,
+) -> GeneralOutcome {
+    let n = start.len();
     let mut c = start;
-    for j in 0..6 {
+    for j in 0..n {
         if fixed[j] {
             c[j] = 0.0;
         }
     }
-    make_feasible(points, &mut c);
+    make_feasible_general(points, &mut c, load_dependent);
     let mut weights = initial_weights
         .filter(|w| w.len() == points.len())
         .unwrap_or_else(|| vec![1.0; points.len()]);
@@ -199,6 +290,7 @@ pub fn solve_warm(
     let mut residual_evaluations = 0;
     let mut jacobian_evaluations = 0;
     let mut stop_reason = StopReason::MaxIterations;
+    let mut scratch = vec![0.0; n];
 
     // Reweighting rounds: each solves the weighted problem, then updates Huber's weights.
     for _round in 0..50 {
@@ -217,8 +309,8 @@ pub fn solve_warm(
         let residuals: Vec<f64> = points
             .iter()
             .map(|p| {
-                p.residual_and_gradient(&c, settings.gamma)
-                    .map_or(0.0, |(r, _)| r)
+                p.residual_into(&c, settings.gamma, &mut scratch)
+                    .unwrap_or(0.0)
             })
             .collect();
         residual_evaluations += 1;
@@ -236,14 +328,17 @@ pub fn solve_warm(
     let (_, normal, gradient) =
         linearise(points, &weights, &c, settings.gamma).expect("solver keeps points feasible");
     jacobian_evaluations += 1;
-    let at_bound = std::array::from_fn(|j| !fixed[j] && c[j] == 0.0 && gradient[j] >= 0.0);
-    SolverOutcome {
+    let at_bound = (0..n)
+        .map(|j| !fixed[j] && c[j] == 0.0 && gradient[j] >= 0.0)
+        .collect();
+    let final_cost = cost(points, &weights, &c, settings.gamma).unwrap_or(f64::NAN);
+    GeneralOutcome {
         coefficients: c,
         stop_reason,
         iterations,
         residual_evaluations,
         jacobian_evaluations,
-        cost: cost(points, &weights, &c, settings.gamma).unwrap_or(f64::NAN),
+        cost: final_cost,
         at_bound,
         weights,
         normal_matrix: normal,
@@ -257,14 +352,15 @@ struct InnerOutcome {
     stop_reason: StopReason,
 }
 
-fn levenberg_marquardt(
-    points: &[FitPoint],
+fn levenberg_marquardt<P: Residual>(
+    points: &[P],
     weights: &[f64],
-    c: &mut [f64; 6],
-    fixed: &[bool; 6],
+    c: &mut [f64],
+    fixed: &[bool],
     settings: &SolverSettings,
     iterations_before: usize,
 ) -> InnerOutcome {
+    let n = c.len();
     let gamma = settings.gamma;
     let mut damping = 1e-3;
     let mut outcome = InnerOutcome {
@@ -278,6 +374,7 @@ fn levenberg_marquardt(
         return outcome;
     };
     outcome.residual_evaluations += 1;
+    let mut trial = c.to_vec();
 
     while iterations_before + outcome.iterations < settings.max_iterations {
         outcome.iterations += 1;
@@ -288,7 +385,7 @@ fn levenberg_marquardt(
         outcome.jacobian_evaluations += 1;
 
         // Active set: coefficients at zero whose gradient would push them negative.
-        let free: Vec<usize> = (0..6)
+        let free: Vec<usize> = (0..n)
             .filter(|&j| !fixed[j] && (c[j] > 0.0 || gradient[j] < 0.0))
             .collect();
         let projected_gradient = free.iter().fold(0.0_f64, |m, &j| m.max(gradient[j].abs()));
@@ -318,7 +415,7 @@ fn levenberg_marquardt(
                     continue;
                 }
             };
-            let mut trial = *c;
+            trial.copy_from_slice(c);
             for (a, &i) in free.iter().enumerate() {
                 trial[i] = (c[i] + step[a]).max(0.0);
             }
@@ -326,7 +423,7 @@ fn levenberg_marquardt(
             match cost(points, weights, &trial, gamma) {
                 Some(trial_cost) if trial_cost < current_cost => {
                     let decrease = (current_cost - trial_cost) / current_cost.max(1e-300);
-                    *c = trial;
+                    c.copy_from_slice(&trial);
                     current_cost = trial_cost;
                     damping = (damping / 3.0).max(1e-12);
                     accepted = true;
