@@ -28,8 +28,8 @@ pub use accuracy::{Accuracy, PointResidual, ResidualAnalysis, ResidualGroup};
 pub use identify::Identifiability;
 pub use percentile::{Percentile, PercentileModel};
 pub use report::{
-    FIT_SCHEMA_VERSION, FitReport, FittedModel, MAX_MODEL_FILE_BYTES, ModelFileError, SeriesFit,
-    SolverSummary,
+    FIT_SCHEMA_VERSION, FitReport, FittedModel, MAX_MODEL_FILE_BYTES, ModelFileError, PointCounts,
+    SeriesFit, SolverSummary,
 };
 pub use select::{Exclusion, ExclusionReason, PointSelector, SelectionOptions};
 pub use solver::{SolverSettings, StopReason};
@@ -255,6 +255,21 @@ fn fit_impl(
     let mut report = report::assemble(series, selection, points, identifiability, fitted, options);
     report.percentile_models = percentile_models;
     Ok(report)
+}
+
+/// Selects the points of `series` and turns them into fit points, as [`fit`] does first.
+pub(crate) fn prepare_points(
+    series: &[Series],
+    options: &FitOptions,
+) -> Result<(Selection, Vec<FitPoint>), FitError> {
+    options.validate()?;
+    if series.is_empty() {
+        return Err(FitError::NoSeries);
+    }
+    select::check_selectors(series, &options.selection)?;
+    let selection = select::select(series, &options.selection);
+    let points = build_points(series, &selection)?;
+    Ok((selection, points))
 }
 
 /// Turns the selected measurements into fit points, checking the output lengths.

@@ -101,36 +101,54 @@ impl FitPoint {
     #[inline]
     pub fn residual_and_gradient(&self, c: &[f64; 6], gamma: f64) -> Option<(f64, [f64; 6])> {
         let (c1, c2) = self.costs(c);
-        if let Some(concurrency) = self.closed_loop_concurrency {
-            // r = (C1 + B C2) / L - 1, linear in the coefficients.
-            let residual = (c1 + concurrency * c2) / self.latency_s - 1.0;
-            let mut gradient = [0.0; 6];
-            for j in 0..3 {
-                gradient[j] = self.x[j] / self.latency_s;
-                gradient[j + 3] = concurrency * self.x[j] / self.latency_s;
-            }
-            return Some((residual, gradient));
-        }
-        let headroom = 1.0 - self.rate_per_s * c2;
-        if headroom <= MIN_HEADROOM {
-            return None;
-        }
-
-        // r = c1 h^(gamma - 1) / L - h^gamma with h the headroom.
-        let h_gamma = headroom_power(headroom, gamma);
-        let h_gamma_minus_1 = h_gamma / headroom;
-        let residual = c1 * h_gamma_minus_1 / self.latency_s - h_gamma;
-
-        // dr/dh, then dh/dc2_j = -rate * x_j.
-        let dr_dh = c1 * (gamma - 1.0) * h_gamma_minus_1 / headroom / self.latency_s
-            - gamma * h_gamma_minus_1;
+        let (residual, dr_dc1, dr_dc2) = residual_parts(
+            c1,
+            c2,
+            self.rate_per_s,
+            self.latency_s,
+            self.closed_loop_concurrency,
+            gamma,
+        )?;
         let mut gradient = [0.0; 6];
         for j in 0..3 {
-            gradient[j] = self.x[j] * h_gamma_minus_1 / self.latency_s;
-            gradient[j + 3] = -self.rate_per_s * self.x[j] * dr_dh;
+            gradient[j] = self.x[j] * dr_dc1;
+            gradient[j + 3] = self.x[j] * dr_dc2;
         }
         Some((residual, gradient))
     }
+}
+
+/// The residual of one point with costs `c1` and `c2`, and its derivatives with respect to
+/// them: `(r, dr/dC1, dr/dC2)`; `None` past saturation. Any parameterisation that makes C1
+/// and C2 linear in its unknowns gets its gradient from these two derivatives.
+#[inline]
+pub fn residual_parts(
+    c1: f64,
+    c2: f64,
+    rate_per_s: f64,
+    latency_s: f64,
+    closed_loop_concurrency: Option<f64>,
+    gamma: f64,
+) -> Option<(f64, f64, f64)> {
+    if let Some(concurrency) = closed_loop_concurrency {
+        // r = (C1 + B C2) / L - 1, linear in the coefficients.
+        let residual = (c1 + concurrency * c2) / latency_s - 1.0;
+        return Some((residual, 1.0 / latency_s, concurrency / latency_s));
+    }
+    let headroom = 1.0 - rate_per_s * c2;
+    if headroom <= MIN_HEADROOM {
+        return None;
+    }
+
+    // r = c1 h^(gamma - 1) / L - h^gamma with h the headroom.
+    let h_gamma = headroom_power(headroom, gamma);
+    let h_gamma_minus_1 = h_gamma / headroom;
+    let residual = c1 * h_gamma_minus_1 / latency_s - h_gamma;
+
+    // dr/dh, then dh/dC2 = -rate.
+    let dr_dh =
+        c1 * (gamma - 1.0) * h_gamma_minus_1 / headroom / latency_s - gamma * h_gamma_minus_1;
+    Some((residual, h_gamma_minus_1 / latency_s, -rate_per_s * dr_dh))
 }
 
 /// `headroom^gamma`, with the default exponents computed without `powf`, which dominates the

@@ -7,3 +7,6 @@
 //! once, so that a system nobody measured can be predicted.
 
 pub mod architecture;
+pub mod describe;
+pub mod fit;
+pub mod terms;

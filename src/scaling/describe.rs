@@ -1,0 +1,420 @@
+//! A system that was never measured, described by its architecture and lengths, turned into a
+//! model that `predict` and `plan` use like a fitted one, with honest intervals.
+//!
+//! The intervals of a described system combine two errors:
+//!
+//! - the statistical error of the joint fit, carried to each stage coefficient through the
+//!   descriptors (delta method on the weights' covariance);
+//! - the transfer error: how far a system's C1 and C2 were off when the leave-one-system-out
+//!   run predicted it from the others, scaled back to a system inside the measured range
+//!   ([`ScalingModel::transfer_error`]) and grown again by `1 + 2 e` for this system's
+//!   extrapolation distance `e` ([`super::fit::extrapolation_distance`]).
+//!
+//! The linear growth with `e` is a heuristic, not a law: it reproduces the pattern of the
+//! Qwen3 held-out sizes, where the systems inside the measured range were predicted two to
+//! three times better than the ones outside it, and it errs on the wide side beyond them.
+
+use serde::Serialize;
+
+use super::architecture::Architecture;
+use super::fit::{ScalingModel, descriptor_values, extrapolation_distance};
+use super::terms::{Basis, Shape, Term};
+use crate::fit::{Accuracy, ResidualAnalysis};
+use crate::fit::{CoefficientEstimate, FitReport, Identifiability, IntervalMethod, StopReason};
+use crate::fit::{FittedModel, PointCounts, SeriesFit, SolverSummary};
+use crate::model::{COEFFICIENT_NAMES, LoadCosts, SpecConfig, StageCoefficients};
+
+/// What the user says about the system to predict.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub verifier: Option<Architecture>,
+    pub drafter: Option<Architecture>,
+    /// Mean prompt tokens; default: the mean over the fitted systems.
+    pub prompt_tokens: Option<f64>,
+    /// Mean output tokens; default: the mean over the fitted systems.
+    pub output_tokens: Option<f64>,
+}
+
+/// A problem with a description.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DescribeError {
+    #[error(
+        "this scaling model describes systems by their architecture, and no verifier was described\n\nhint: pass --verifier-config PATH (the verifier's config.json), or --hidden-size and --layers with --verifier-params"
+    )]
+    NoVerifier,
+
+    #[error(
+        "the term {term} of {coefficient} needs {what}, which the description lacks\n\nhint: {hint}"
+    )]
+    MissingValue {
+        term: &'static str,
+        coefficient: String,
+        what: &'static str,
+        hint: &'static str,
+    },
+
+    #[error("{value} is not a usable {field}\n\nhint: lengths are positive token counts")]
+    InvalidLength { field: &'static str, value: f64 },
+}
+
+/// Relative one-sigma uncertainty of C1 and C2 for one configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct CostUncertainty {
+    pub c1_relative: f64,
+    pub c2_relative: f64,
+}
+
+/// A described system ready to predict with.
+#[derive(Clone, Debug)]
+pub struct Described {
+    /// A model in the single-system format, built from the described coefficients.
+    pub report: FitReport,
+    pub coefficients: [f64; 6],
+    covariance: [[f64; 6]; 6],
+    /// Relative transfer error of C1 and C2 at this system's extrapolation distance.
+    pub transfer: Option<[f64; 2]>,
+    /// Distance outside the fitted systems' descriptor range (0 inside).
+    pub extrapolation: f64,
+    pub prompt_tokens: f64,
+    pub output_tokens: f64,
+    pub z: f64,
+}
+
+impl ScalingModel {
+    /// Describes a system from `query`; see the module documentation for the intervals.
+    pub fn describe(&self, query: &Query) -> Result<Described, DescribeError> {
+        if self.basis == Basis::Architecture && query.verifier.is_none() {
+            return Err(DescribeError::NoVerifier);
+        }
+        let mean = |f: &dyn Fn(&super::fit::SystemSummary) -> f64| {
+            self.systems.iter().map(f).sum::<f64>() / self.systems.len().max(1) as f64
+        };
+        let prompt_tokens = query
+            .prompt_tokens
+            .unwrap_or_else(|| mean(&|s| s.prompt_tokens_mean));
+        let output_tokens = query
+            .output_tokens
+            .unwrap_or_else(|| mean(&|s| s.output_tokens_mean));
+        for (field, value) in [
+            ("prompt length", prompt_tokens),
+            ("output length", output_tokens),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(DescribeError::InvalidLength { field, value });
+            }
+        }
+        let shape = Shape {
+            verifier: query.verifier.as_ref(),
+            drafter: query.drafter.as_ref(),
+            prompt_tokens,
+            output_tokens,
+        };
+        for weight in &self.weights {
+            if shape.value(weight.term, self.basis).is_none() {
+                return Err(missing(weight.term, &weight.coefficient));
+            }
+        }
+
+        let (coefficients, covariance) = self.coefficients(&shape);
+        let values = descriptor_values(&shape, self.basis);
+        let used: Vec<Term> = self.weights.iter().map(|w| w.term).collect();
+        let relevant: Vec<(Term, f64)> = values
+            .into_iter()
+            .filter(|(t, _)| used.contains(t))
+            .collect();
+        let reference: Vec<Vec<(Term, f64)>> =
+            self.systems.iter().map(|s| s.descriptors.clone()).collect();
+        let extrapolation = extrapolation_distance(&relevant, &reference);
+        let transfer = self.transfer_error.map(|[u1, u2]| {
+            [
+                u1 * (1.0 + 2.0 * extrapolation),
+                u2 * (1.0 + 2.0 * extrapolation),
+            ]
+        });
+
+        let mut warnings = Vec::new();
+        if extrapolation > 0.0 {
+            warnings.push(format!(
+                "the described system lies outside the fitted systems' range ({}): the prediction extrapolates by {extrapolation:.2} range-widths, and its intervals are widened by a factor {:.2}",
+                range_text(&relevant, &reference),
+                1.0 + 2.0 * extrapolation
+            ));
+        }
+        if transfer.is_none() {
+            warnings.push(
+                "the scaling model has no leave-one-system-out error: the intervals cover the joint fit's statistical error only and are too narrow for an unmeasured system; refit with --leave-one-system-out".to_string(),
+            );
+        }
+        if let Some(held) = &self.leave_one_system_out {
+            let failed: Vec<&str> = held
+                .iter()
+                .filter(|h| h.saturated_points > 0)
+                .map(|h| h.name.as_str())
+                .collect();
+            if !failed.is_empty() {
+                warnings.push(format!(
+                    "held out, {} could not be predicted (the prediction saturated below measured rates): the scaling terms do not reach that far",
+                    failed.join(", ")
+                ));
+            }
+        }
+
+        let report = self.as_report(coefficients, &covariance, output_tokens, warnings);
+        Ok(Described {
+            report,
+            coefficients,
+            covariance,
+            transfer,
+            extrapolation,
+            prompt_tokens,
+            output_tokens,
+            z: self.z(),
+        })
+    }
+
+    fn as_report(
+        &self,
+        c: [f64; 6],
+        covariance: &[[f64; 6]; 6],
+        output_tokens: f64,
+        warnings: Vec<String>,
+    ) -> FitReport {
+        let coefficients = StageCoefficients::new(c).ok();
+        let intervals = (0..6)
+            .map(|j| {
+                let se = covariance[j][j].max(0.0).sqrt();
+                CoefficientEstimate {
+                    name: COEFFICIENT_NAMES[j].to_string(),
+                    value: c[j],
+                    standard_error: Some(se),
+                    lower: (c[j] - self.z() * se).max(0.0),
+                    upper: c[j] + self.z() * se,
+                    at_bound: false,
+                    fixed: false,
+                }
+            })
+            .collect();
+        let max_utilisation = self
+            .systems
+            .iter()
+            .map(|s| s.max_utilisation)
+            .fold(0.0, f64::max);
+        let mut configurations: Vec<(u32, f64)> = self
+            .systems
+            .iter()
+            .flat_map(|s| s.configurations.iter().copied())
+            .collect();
+        configurations.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        configurations.dedup_by(|a, b| a.0 == b.0 && (a.1 - b.1).abs() < 1e-9);
+        let series = configurations
+            .into_iter()
+            .filter_map(|(k, alpha)| {
+                let spec = SpecConfig::new(k, alpha).ok()?;
+                let costs = coefficients?.costs(spec, output_tokens).ok()?;
+                Some(described_series(
+                    spec,
+                    costs,
+                    output_tokens,
+                    max_utilisation,
+                ))
+            })
+            .collect();
+        let accuracy = Accuracy {
+            points: self.points,
+            mape_percent: self.mape_percent.unwrap_or(f64::INFINITY),
+            max_ape_percent: self.max_ape_percent.unwrap_or(f64::INFINITY),
+            r2: None,
+            loso_mape_percent: None,
+            loso_max_ape_percent: None,
+        };
+        FitReport {
+            schema_version: crate::fit::FIT_SCHEMA_VERSION,
+            speclat_version: self.speclat_version.clone(),
+            model: FittedModel {
+                identifiability: Identifiability::Full,
+                coefficients,
+                coefficient_intervals: intervals,
+                interval_method: IntervalMethod::Asymptotic,
+                output_tokens_mean: output_tokens,
+            },
+            coefficients,
+            solver: SolverSummary {
+                stop_reason: StopReason::Converged,
+                stop_message: "described from a scaling model".to_string(),
+                iterations: 0,
+                residual_evaluations: 0,
+                jacobian_evaluations: 0,
+                cost: 0.0,
+                headroom_exponent: 0.5,
+                huber_delta: 0.05,
+                downweighted_points: 0,
+                start: c.to_vec(),
+            },
+            accuracy,
+            points: PointCounts {
+                used: 0,
+                total: 0,
+                excluded: Vec::new(),
+            },
+            series,
+            residuals: ResidualAnalysis {
+                by_rate_rank: Vec::new(),
+                by_k: Vec::new(),
+                by_alpha: Vec::new(),
+                largest: Vec::new(),
+                summary: "a described system has no measured points".to_string(),
+            },
+            percentile_models: Vec::new(),
+            warnings,
+        }
+    }
+}
+
+/// A configuration measured on the fitted systems, carried to the described one so that
+/// coverage checks and default load grids work as for a measured model.
+fn described_series(
+    spec: SpecConfig,
+    costs: LoadCosts,
+    output_tokens: f64,
+    max_utilisation: f64,
+) -> SeriesFit {
+    let c2 = costs.c2_s;
+    SeriesFit {
+        label: format!(
+            "k={} alpha={} (measured on the fitted systems)",
+            spec.k(),
+            spec.alpha()
+        ),
+        file: "described system".to_string(),
+        k: spec.k(),
+        alpha: spec.alpha(),
+        alpha_source: Default::default(),
+        acceptance_drift: None,
+        expected_tokens: spec.expected_tokens(),
+        output_tokens_mean: output_tokens,
+        points_used: 0,
+        points_total: 0,
+        c1_s: costs.c1_s,
+        c2_s: c2,
+        saturation_rate_per_s: (c2 > 0.0).then(|| 1.0 / c2),
+        max_used_rate_per_s: if c2 > 0.0 { max_utilisation / c2 } else { 0.0 },
+        mape_percent: f64::NAN,
+        max_ape_percent: f64::NAN,
+        loso_mape_percent: None,
+        points: Vec::new(),
+    }
+}
+
+fn missing(term: Term, coefficient: &str) -> DescribeError {
+    let (what, hint) = match term {
+        Term::DrafterWeights => (
+            "the drafter's size",
+            "pass --drafter-config PATH or --drafter-params N",
+        ),
+        _ => (
+            "the verifier's shape",
+            "pass --verifier-config PATH, or --hidden-size, --layers and --verifier-params",
+        ),
+    };
+    DescribeError::MissingValue {
+        term: term.name(),
+        coefficient: coefficient.to_string(),
+        what,
+        hint,
+    }
+}
+
+/// `weights 14.8 vs 0.6..32.0` for each descriptor outside its range.
+fn range_text(values: &[(Term, f64)], reference: &[Vec<(Term, f64)>]) -> String {
+    let mut parts = Vec::new();
+    for &(term, value) in values {
+        if term == Term::Constant {
+            continue;
+        }
+        let seen: Vec<f64> = reference
+            .iter()
+            .filter_map(|r| r.iter().find(|(t, _)| *t == term).map(|(_, v)| *v))
+            .collect();
+        let low = seen.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = seen.iter().copied().fold(0.0, f64::max);
+        if value < low * (1.0 - 1e-9) || value > high * (1.0 + 1e-9) {
+            parts.push(format!(
+                "{} {} against {}..{}",
+                term.name(),
+                crate::report::significant(value, 3),
+                crate::report::significant(low, 3),
+                crate::report::significant(high, 3)
+            ));
+        }
+    }
+    parts.join("; ")
+}
+
+impl Described {
+    /// Relative one-sigma uncertainty of C1 and C2 for `spec`: the statistical part from the
+    /// covariance and the transfer part, combined in quadrature.
+    pub fn uncertainty(&self, spec: SpecConfig) -> CostUncertainty {
+        let cycles = self.output_tokens / spec.expected_tokens();
+        let x = [1.0, cycles, cycles * f64::from(spec.k())];
+        let part = |offset: usize| {
+            let mut value = 0.0;
+            let mut variance = 0.0;
+            for i in 0..3 {
+                value += x[i] * self.coefficients[i + offset];
+                for k in 0..3 {
+                    variance += x[i] * self.covariance[i + offset][k + offset] * x[k];
+                }
+            }
+            if value > 0.0 {
+                variance.max(0.0).sqrt() / value
+            } else {
+                0.0
+            }
+        };
+        let (s1, s2) = (part(0), part(3));
+        let (t1, t2) = self.transfer.map_or((0.0, 0.0), |[a, b]| (a, b));
+        CostUncertainty {
+            c1_relative: s1.hypot(t1),
+            c2_relative: s2.hypot(t2),
+        }
+    }
+
+    /// 95% interval of the mean latency at an open-loop rate or a closed-loop concurrency:
+    /// `(low, high)`, with `high = None` when the upper costs reach saturation.
+    pub fn latency_interval(
+        &self,
+        spec: SpecConfig,
+        rate_per_s: Option<f64>,
+        concurrency: Option<f64>,
+    ) -> Option<(f64, Option<f64>)> {
+        let costs = StageCoefficients::new(self.coefficients)
+            .ok()?
+            .costs(spec, self.output_tokens)
+            .ok()?;
+        let u = self.uncertainty(spec);
+        let scale = |relative: f64, sign: f64| (1.0 + sign * self.z * relative).max(0.0);
+        let (c1_low, c1_high) = (
+            costs.c1_s * scale(u.c1_relative, -1.0),
+            costs.c1_s * scale(u.c1_relative, 1.0),
+        );
+        let (c2_low, c2_high) = (
+            costs.c2_s * scale(u.c2_relative, -1.0),
+            costs.c2_s * scale(u.c2_relative, 1.0),
+        );
+        match (rate_per_s, concurrency) {
+            (_, Some(n)) => Some((c1_low + n * c2_low, Some(c1_high + n * c2_high))),
+            (Some(rate), None) => {
+                let low_headroom = 1.0 - rate * c2_low;
+                if low_headroom <= 0.0 {
+                    return None;
+                }
+                let high_headroom = 1.0 - rate * c2_high;
+                Some((
+                    c1_low / low_headroom,
+                    (high_headroom > 0.0).then(|| c1_high / high_headroom),
+                ))
+            }
+            (None, None) => None,
+        }
+    }
+}

@@ -1,0 +1,836 @@
+//! The joint fit over several systems, and leave-one-system-out validation.
+//!
+//! Every stable point of every system contributes the residual of the single-system fit
+//! (relative latency error damped by the headroom, Huber-weighted; see
+//! [`crate::fit::problem`]), but the unknowns are the non-negative weights `theta` of the
+//! descriptor terms, so that `c_j = sum_t theta_jt d_t(system, p, g)`. C1 and C2 stay linear in
+//! `theta`, and the same projected Levenberg-Marquardt solver runs on them.
+//!
+//! Point selection is the single-system one, run per system. Each point's descriptors use its
+//! own mean prompt and output lengths, so a sweep whose lengths drift between benchmarks is
+//! described point by point.
+
+use nalgebra::{DMatrix, DVector};
+use serde::{Deserialize, Serialize};
+
+use super::architecture::Architecture;
+use super::terms::{Basis, CoefficientTerms, DropReason, Shape, Term, TermSet, select_terms};
+use crate::fit::problem::{FitPoint, residual_parts};
+use crate::fit::solver::{Residual, make_feasible_general, solve_general};
+use crate::fit::{FitError, FitOptions};
+use crate::ingest::Series;
+use crate::model::COEFFICIENT_NAMES;
+
+/// z value of a two-sided 95% interval.
+const Z_95: f64 = 1.959964;
+
+/// One system's measurements and description.
+#[derive(Clone, Debug)]
+pub struct SystemInput {
+    pub name: String,
+    pub verifier: Option<Architecture>,
+    pub drafter: Option<Architecture>,
+    /// Mean prompt tokens to use instead of the measured ones.
+    pub prompt_tokens: Option<f64>,
+    /// Mean output tokens to use in the descriptors instead of the measured ones.
+    pub output_tokens: Option<f64>,
+    pub series: Vec<Series>,
+}
+
+/// A problem that stops a scaling fit.
+#[derive(Debug, thiserror::Error)]
+pub enum ScalingError {
+    #[error("system {system}: {source}")]
+    Fit {
+        system: String,
+        #[source]
+        source: FitError,
+    },
+
+    #[error(
+        "a fit across systems needs at least two systems, but {found} was given\n\nhint: name each system's files in a [[system]] table of the manifest (--manifest), one table per model size or workload"
+    )]
+    TooFewSystems { found: usize },
+
+    #[error(
+        "systems {with} have a verifier architecture and systems {without} do not: descriptors cannot mix the two\n\nhint: give every [[system]] a `config` (the verifier's config.json) or `hidden_size` and `layers`, or give none of them to scale by length alone"
+    )]
+    MixedBasis { with: String, without: String },
+
+    #[error(
+        "{file}: system {system}, benchmark {index}: the mean prompt length is missing\n\nhint: add `prompt_tokens = N` to the [[system]] table, or use a report that records prompt token counts"
+    )]
+    MissingPromptTokens {
+        system: String,
+        file: String,
+        index: usize,
+    },
+
+    #[error(
+        "system {system}: {value} is not a usable {field}\n\nhint: lengths are positive token counts"
+    )]
+    InvalidLength {
+        system: String,
+        field: &'static str,
+        value: f64,
+    },
+}
+
+/// One stable point with its design rows: `C1 = a . theta` and `C2 = b . theta`.
+#[derive(Clone, Debug)]
+struct ScaledPoint {
+    system: usize,
+    rate_per_s: f64,
+    latency_s: f64,
+    closed_loop_concurrency: Option<f64>,
+    a: Vec<f64>,
+    b: Vec<f64>,
+}
+
+impl ScaledPoint {
+    fn costs(&self, theta: &[f64]) -> (f64, f64) {
+        let dot = |row: &[f64]| row.iter().zip(theta).map(|(x, t)| x * t).sum::<f64>();
+        (dot(&self.a), dot(&self.b))
+    }
+
+    fn predict(&self, theta: &[f64]) -> Option<f64> {
+        let (c1, c2) = self.costs(theta);
+        predict_from_costs(c1, c2, self.rate_per_s, self.closed_loop_concurrency)
+    }
+}
+
+fn predict_from_costs(c1: f64, c2: f64, rate: f64, closed: Option<f64>) -> Option<f64> {
+    if let Some(n) = closed {
+        return Some(c1 + n * c2);
+    }
+    let headroom = 1.0 - rate * c2;
+    (headroom > crate::fit::problem::MIN_HEADROOM).then(|| c1 / headroom)
+}
+
+impl Residual for ScaledPoint {
+    fn residual_into(&self, c: &[f64], gamma: f64, gradient: &mut [f64]) -> Option<f64> {
+        let (c1, c2) = self.costs(c);
+        let (r, d1, d2) = residual_parts(
+            c1,
+            c2,
+            self.rate_per_s,
+            self.latency_s,
+            self.closed_loop_concurrency,
+            gamma,
+        )?;
+        for ((g, a), b) in gradient.iter_mut().zip(&self.a).zip(&self.b) {
+            *g = d1 * a + d2 * b;
+        }
+        Some(r)
+    }
+
+    fn utilisation(&self, c: &[f64]) -> Option<f64> {
+        if self.closed_loop_concurrency.is_some() {
+            return None;
+        }
+        Some(self.rate_per_s * self.costs(c).1)
+    }
+}
+
+/// One fitted weight: coefficient, term, value and standard error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TermWeight {
+    pub coefficient: String,
+    pub term: Term,
+    /// Seconds per unit of the term's descriptor.
+    pub value: f64,
+    pub std_error: f64,
+    /// Held at its zero bound by the fit.
+    pub at_bound: bool,
+}
+
+/// A system of the fit: its descriptors, its configurations and how well the joint fit
+/// reproduces it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SystemSummary {
+    pub name: String,
+    /// Descriptor values at the system's mean lengths, by term name.
+    pub descriptors: Vec<(Term, f64)>,
+    pub prompt_tokens_mean: f64,
+    pub output_tokens_mean: f64,
+    pub points: usize,
+    /// Draft lengths and acceptance probabilities of its series.
+    pub configurations: Vec<(u32, f64)>,
+    /// Highest `rate * C2` among its open-loop points under the joint fit.
+    pub max_utilisation: f64,
+    /// Highest measured concurrency among its closed-loop points.
+    pub max_concurrency: Option<f64>,
+    /// In-sample errors of the joint fit over its points, percent; `None` when the fit puts one
+    /// of them past saturation.
+    pub mape_percent: Option<f64>,
+    pub max_ape_percent: Option<f64>,
+    /// The stage coefficients the joint fit gives this system, seconds.
+    pub coefficients: [f64; 6],
+}
+
+/// Where a held-out system lies relative to the systems it was predicted from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeldOut {
+    pub name: String,
+    /// Largest distance outside the others' descriptor range; 0 inside it (see
+    /// [`extrapolation_distance`]).
+    pub extrapolation: f64,
+    pub points: usize,
+    /// Points the prediction puts at or past saturation.
+    pub saturated_points: usize,
+    /// Mean and largest absolute percentage error over the points still below saturation.
+    pub mape_percent: Option<f64>,
+    pub max_ape_percent: Option<f64>,
+    /// RMS relative error of the predicted C1 and C2 against the joint fit that includes the
+    /// system, over its configurations.
+    pub c1_relative_error: f64,
+    pub c2_relative_error: f64,
+    /// Terms used by the fit without this system.
+    pub terms: Vec<CoefficientTerms>,
+}
+
+/// The fitted scaling model; also the saved-model format of a fit across systems.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScalingModel {
+    /// Always `scaling`: tells this file from a single-system model.
+    pub kind: String,
+    pub schema_version: u32,
+    pub speclat_version: String,
+    pub basis: Basis,
+    pub terms: Vec<CoefficientTerms>,
+    pub weights: Vec<TermWeight>,
+    /// Covariance of the weights, in the order of `weights`.
+    pub covariance: Vec<Vec<f64>>,
+    pub systems: Vec<SystemSummary>,
+    pub points: usize,
+    /// In-sample errors over all points, percent.
+    pub mape_percent: Option<f64>,
+    pub max_ape_percent: Option<f64>,
+    pub leave_one_system_out: Option<Vec<HeldOut>>,
+    /// Relative error of C1 and C2 when a system inside the others' range is predicted from
+    /// them: the RMS of the held-out errors, each divided by `1 + 2 e` for its extrapolation
+    /// distance `e`. `None` without a leave-one-system-out run.
+    pub transfer_error: Option<[f64; 2]>,
+    pub warnings: Vec<String>,
+}
+
+/// Version of the JSON layout of [`ScalingModel`].
+pub const SCALING_SCHEMA_VERSION: u32 = 1;
+
+/// Kind tag of a saved [`ScalingModel`].
+pub const SCALING_KIND: &str = "scaling";
+
+/// Systems prepared for fitting: points, per-system mean shapes.
+struct Prepared {
+    basis: Basis,
+    points: Vec<ScaledPointSource>,
+    /// Per system: mean prompt and output tokens.
+    means: Vec<(f64, f64)>,
+    configurations: Vec<Vec<(u32, f64)>>,
+    uses_draft: bool,
+}
+
+/// A point before its design rows are built: what the rows are built from.
+#[derive(Clone, Debug)]
+struct ScaledPointSource {
+    system: usize,
+    x: [f64; 3],
+    prompt_tokens: f64,
+    output_tokens: f64,
+    rate_per_s: f64,
+    latency_s: f64,
+    closed_loop_concurrency: Option<f64>,
+}
+
+fn prepare(systems: &[SystemInput], options: &FitOptions) -> Result<Prepared, ScalingError> {
+    let with: Vec<&str> = systems
+        .iter()
+        .filter(|s| s.verifier.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    let without: Vec<&str> = systems
+        .iter()
+        .filter(|s| s.verifier.is_none())
+        .map(|s| s.name.as_str())
+        .collect();
+    let basis = match (with.is_empty(), without.is_empty()) {
+        (false, true) => Basis::Architecture,
+        (true, _) => Basis::LengthOnly,
+        (false, false) => {
+            return Err(ScalingError::MixedBasis {
+                with: with.join(", "),
+                without: without.join(", "),
+            });
+        }
+    };
+
+    let mut points = Vec::new();
+    let mut means = Vec::new();
+    let mut configurations = Vec::new();
+    for (index, system) in systems.iter().enumerate() {
+        for (field, value) in [
+            ("prompt_tokens", system.prompt_tokens),
+            ("output_tokens", system.output_tokens),
+        ] {
+            if let Some(v) = value
+                && !(v.is_finite() && v > 0.0)
+            {
+                return Err(ScalingError::InvalidLength {
+                    system: system.name.clone(),
+                    field,
+                    value: v,
+                });
+            }
+        }
+        let (_, fit_points) =
+            crate::fit::prepare_points(&system.series, options).map_err(|source| {
+                ScalingError::Fit {
+                    system: system.name.clone(),
+                    source,
+                }
+            })?;
+        let (mut p_sum, mut g_sum) = (0.0, 0.0);
+        for point in &fit_points {
+            let series = &system.series[point.series];
+            let measurement = &series.measurements[point.measurement];
+            let prompt_tokens = match system.prompt_tokens.or(measurement.prompt_tokens) {
+                Some(p) if p > 0.0 => p,
+                _ => {
+                    return Err(ScalingError::MissingPromptTokens {
+                        system: system.name.clone(),
+                        file: series.file.display().to_string(),
+                        index: measurement.index,
+                    });
+                }
+            };
+            let output_tokens = system.output_tokens.unwrap_or(point.output_tokens);
+            p_sum += prompt_tokens;
+            g_sum += output_tokens;
+            points.push(source_of(index, point, prompt_tokens, output_tokens));
+        }
+        let n = fit_points.len().max(1) as f64;
+        means.push((p_sum / n, g_sum / n));
+        let mut configs: Vec<(u32, f64)> = system
+            .series
+            .iter()
+            .map(|s| (s.spec.k(), s.spec.alpha()))
+            .collect();
+        configs.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        configs.dedup();
+        configurations.push(configs);
+    }
+    let uses_draft = points.iter().any(|p| p.x[2] > 0.0);
+    Ok(Prepared {
+        basis,
+        points,
+        means,
+        configurations,
+        uses_draft,
+    })
+}
+
+fn source_of(system: usize, p: &FitPoint, prompt: f64, output: f64) -> ScaledPointSource {
+    ScaledPointSource {
+        system,
+        x: p.x,
+        prompt_tokens: prompt,
+        output_tokens: output,
+        rate_per_s: p.rate_per_s,
+        latency_s: p.latency_s,
+        closed_loop_concurrency: p.closed_loop_concurrency,
+    }
+}
+
+/// The shape of system `s` at lengths `p` and `g`.
+fn shape(system: &SystemInput, p: f64, g: f64) -> Shape<'_> {
+    Shape {
+        verifier: system.verifier.as_ref(),
+        drafter: system.drafter.as_ref(),
+        prompt_tokens: p,
+        output_tokens: g,
+    }
+}
+
+/// Chooses the terms of each coefficient that the systems in `members` identify.
+fn choose_terms(
+    systems: &[SystemInput],
+    prepared: &Prepared,
+    members: &[usize],
+    candidates: &TermSet,
+) -> Vec<CoefficientTerms> {
+    (0..6)
+        .map(|j| {
+            let list = &candidates.0[j];
+            if j % 3 == 2 && !prepared.uses_draft {
+                return CoefficientTerms {
+                    coefficient: COEFFICIENT_NAMES[j].to_string(),
+                    used: Vec::new(),
+                    dropped: list
+                        .iter()
+                        .map(|t| (*t, DropReason::CoefficientUnused))
+                        .collect(),
+                };
+            }
+            let values: Vec<Vec<Option<f64>>> = members
+                .iter()
+                .map(|&s| {
+                    let (p, g) = prepared.means[s];
+                    let shape = shape(&systems[s], p, g);
+                    list.iter()
+                        .map(|t| shape.value(*t, prepared.basis))
+                        .collect()
+                })
+                .collect();
+            let (used, dropped) = select_terms(list, &values);
+            CoefficientTerms {
+                coefficient: COEFFICIENT_NAMES[j].to_string(),
+                used,
+                dropped,
+            }
+        })
+        .collect()
+}
+
+/// `(coefficient index, term)` of each unknown, in order.
+fn layout(terms: &[CoefficientTerms]) -> Vec<(usize, Term)> {
+    terms
+        .iter()
+        .enumerate()
+        .flat_map(|(j, c)| c.used.iter().map(move |t| (j, *t)))
+        .collect()
+}
+
+fn design(
+    systems: &[SystemInput],
+    basis: Basis,
+    source: &ScaledPointSource,
+    params: &[(usize, Term)],
+) -> ScaledPoint {
+    let shape = shape(
+        &systems[source.system],
+        source.prompt_tokens,
+        source.output_tokens,
+    );
+    let mut a = vec![0.0; params.len()];
+    let mut b = vec![0.0; params.len()];
+    for (m, &(j, term)) in params.iter().enumerate() {
+        let value = shape.value(term, basis).unwrap_or(0.0);
+        if j < 3 {
+            a[m] = source.x[j] * value;
+        } else {
+            b[m] = source.x[j - 3] * value;
+        }
+    }
+    ScaledPoint {
+        system: source.system,
+        rate_per_s: source.rate_per_s,
+        latency_s: source.latency_s,
+        closed_loop_concurrency: source.closed_loop_concurrency,
+        a,
+        b,
+    }
+}
+
+/// Result of one joint solve.
+struct Solved {
+    params: Vec<(usize, Term)>,
+    theta: Vec<f64>,
+    at_bound: Vec<bool>,
+    covariance: DMatrix<f64>,
+    points: Vec<ScaledPoint>,
+}
+
+fn solve_members(
+    systems: &[SystemInput],
+    prepared: &Prepared,
+    members: &[usize],
+    terms: &[CoefficientTerms],
+    options: &FitOptions,
+) -> Solved {
+    let params = layout(terms);
+    let points: Vec<ScaledPoint> = prepared
+        .points
+        .iter()
+        .filter(|p| members.contains(&p.system))
+        .map(|p| design(systems, prepared.basis, p, &params))
+        .collect();
+    let n = params.len();
+
+    // Start: non-negative least squares on the linearised form 1 = C1 / L + rate * C2
+    // (closed loop: 1 = (C1 + B C2) / L).
+    let mut matrix = DMatrix::<f64>::zeros(points.len(), n);
+    for (i, p) in points.iter().enumerate() {
+        for m in 0..n {
+            matrix[(i, m)] = match p.closed_loop_concurrency {
+                Some(b) => (p.a[m] + b * p.b[m]) / p.latency_s,
+                None => p.a[m] / p.latency_s + p.rate_per_s * p.b[m],
+            };
+        }
+    }
+    let ones = DVector::<f64>::from_element(points.len(), 1.0);
+    let mut start: Vec<f64> = crate::fit::nnls::nnls(&matrix, &ones)
+        .map(|v| v.iter().copied().collect())
+        .unwrap_or_else(|| vec![1e-6; n]);
+    let load_dependent: Vec<bool> = params.iter().map(|(j, _)| *j >= 3).collect();
+    make_feasible_general(&points, &mut start, &load_dependent);
+
+    let fixed = vec![false; n];
+    let outcome = solve_general(
+        &points,
+        start,
+        None,
+        &fixed,
+        &load_dependent,
+        &options.solver,
+    );
+
+    // Covariance of the free weights: s^2 (J^T W J)^-1, with s^2 from the weighted residuals.
+    let free: Vec<usize> = (0..n).filter(|&m| !outcome.at_bound[m]).collect();
+    let dof = points.len().saturating_sub(free.len()).max(1) as f64;
+    let s2 = 2.0 * outcome.cost / dof;
+    let mut covariance = DMatrix::<f64>::zeros(n, n);
+    let mut sub = DMatrix::<f64>::zeros(free.len(), free.len());
+    for (a, &i) in free.iter().enumerate() {
+        for (b, &j) in free.iter().enumerate() {
+            sub[(a, b)] = outcome.normal_matrix[(i, j)];
+        }
+    }
+    if let Some(inverse) = sub.clone().try_inverse() {
+        for (a, &i) in free.iter().enumerate() {
+            for (b, &j) in free.iter().enumerate() {
+                covariance[(i, j)] = s2 * inverse[(a, b)];
+            }
+        }
+    }
+    Solved {
+        params,
+        theta: outcome.coefficients,
+        at_bound: outcome.at_bound,
+        covariance,
+        points,
+    }
+}
+
+/// Stage coefficients of a shape under fitted weights.
+fn coefficients_for(
+    params: &[(usize, Term)],
+    theta: &[f64],
+    shape: &Shape,
+    basis: Basis,
+) -> [f64; 6] {
+    let mut c = [0.0; 6];
+    for (&(j, term), value) in params.iter().zip(theta) {
+        c[j] += value * shape.value(term, basis).unwrap_or(0.0);
+    }
+    c
+}
+
+/// Mean and largest absolute percentage error, and the number of saturated predictions.
+fn errors(points: &[&ScaledPoint], theta: &[f64]) -> (Option<f64>, Option<f64>, usize) {
+    let mut sum = 0.0;
+    let mut max: f64 = 0.0;
+    let mut count = 0;
+    let mut saturated = 0;
+    for p in points {
+        match p.predict(theta) {
+            Some(l) => {
+                let e = (l / p.latency_s - 1.0).abs() * 100.0;
+                sum += e;
+                max = max.max(e);
+                count += 1;
+            }
+            None => saturated += 1,
+        }
+    }
+    if count == 0 {
+        return (None, None, saturated);
+    }
+    (Some(sum / count as f64), Some(max), saturated)
+}
+
+/// Distance of `values` outside the ranges of `reference`, per varying descriptor, in units of
+/// the range's width on a log scale (at least a factor of 2 wide); the largest over
+/// descriptors. 0 means inside every range, 1 means one range-width beyond.
+pub fn extrapolation_distance(values: &[(Term, f64)], reference: &[Vec<(Term, f64)>]) -> f64 {
+    let mut worst: f64 = 0.0;
+    for &(term, value) in values {
+        if term == Term::Constant || !(value > 0.0) {
+            continue;
+        }
+        let seen: Vec<f64> = reference
+            .iter()
+            .filter_map(|r| r.iter().find(|(t, _)| *t == term).map(|(_, v)| *v))
+            .filter(|v| *v > 0.0)
+            .collect();
+        if seen.is_empty() {
+            continue;
+        }
+        let low = seen.iter().copied().fold(f64::INFINITY, f64::min);
+        let high = seen.iter().copied().fold(0.0, f64::max);
+        let width = (high / low).ln().max(std::f64::consts::LN_2);
+        let outside = (value / high).ln().max((low / value).ln()).max(0.0);
+        worst = worst.max(outside / width);
+    }
+    worst
+}
+
+/// Descriptor values of a shape, for every term that can be computed.
+pub(crate) fn descriptor_values(shape: &Shape, basis: Basis) -> Vec<(Term, f64)> {
+    Term::ALL
+        .iter()
+        .filter_map(|t| shape.value(*t, basis).map(|v| (*t, v)))
+        .collect()
+}
+
+/// Fits the stage coefficients of all `systems` at once as functions of their descriptors.
+pub fn fit_systems(
+    systems: &[SystemInput],
+    candidates: &TermSet,
+    options: &FitOptions,
+    leave_one_system_out: bool,
+) -> Result<ScalingModel, ScalingError> {
+    if systems.len() < 2 {
+        return Err(ScalingError::TooFewSystems {
+            found: systems.len(),
+        });
+    }
+    let prepared = prepare(systems, options)?;
+    let all: Vec<usize> = (0..systems.len()).collect();
+    let terms = choose_terms(systems, &prepared, &all, candidates);
+    let solved = solve_members(systems, &prepared, &all, &terms, options);
+    let basis = prepared.basis;
+
+    let mut summaries = Vec::new();
+    for (s, system) in systems.iter().enumerate() {
+        let (p, g) = prepared.means[s];
+        let shape = shape(system, p, g);
+        let coefficients = coefficients_for(&solved.params, &solved.theta, &shape, basis);
+        let members: Vec<&ScaledPoint> = solved.points.iter().filter(|q| q.system == s).collect();
+        let (mape, max, saturated) = errors(&members, &solved.theta);
+        let max_utilisation = members
+            .iter()
+            .filter_map(|q| q.utilisation(&solved.theta))
+            .fold(0.0, f64::max);
+        let max_concurrency = members
+            .iter()
+            .filter_map(|q| q.closed_loop_concurrency)
+            .reduce(f64::max);
+        summaries.push(SystemSummary {
+            name: system.name.clone(),
+            descriptors: descriptor_values(&shape, basis),
+            prompt_tokens_mean: p,
+            output_tokens_mean: g,
+            points: members.len(),
+            configurations: prepared.configurations[s].clone(),
+            max_utilisation,
+            max_concurrency,
+            mape_percent: if saturated == 0 { mape } else { None },
+            max_ape_percent: if saturated == 0 { max } else { None },
+            coefficients,
+        });
+    }
+    let everything: Vec<&ScaledPoint> = solved.points.iter().collect();
+    let (mape, max, saturated) = errors(&everything, &solved.theta);
+
+    let mut warnings = Vec::new();
+    for c in &terms {
+        for (term, reason) in &c.dropped {
+            if *reason == DropReason::NotSeparable && term.depends_on_length() {
+                warnings.push(format!(
+                    "{}: the term {} is not identifiable from these systems ({}); predictions at other lengths assume the coefficient scales with its first term alone",
+                    c.coefficient,
+                    term.name(),
+                    reason.describe()
+                ));
+            }
+        }
+    }
+
+    let held_out = if leave_one_system_out {
+        Some(hold_out_each(
+            systems, &prepared, candidates, options, &summaries,
+        ))
+    } else {
+        None
+    };
+    let transfer_error = held_out.as_ref().and_then(|h| transfer_error(h));
+    if held_out.is_none() {
+        warnings.push(
+            "no leave-one-system-out run: intervals for unmeasured systems cover the fit's statistical error only; pass --leave-one-system-out to measure how well systems transfer".to_string(),
+        );
+    }
+    if saturated > 0 {
+        warnings.push(format!(
+            "the joint fit puts {saturated} measured point(s) past saturation: the descriptor terms do not describe every system; check the systems' descriptions or fit fewer systems together"
+        ));
+    }
+
+    let weights = solved
+        .params
+        .iter()
+        .enumerate()
+        .map(|(m, &(j, term))| TermWeight {
+            coefficient: COEFFICIENT_NAMES[j].to_string(),
+            term,
+            value: solved.theta[m],
+            std_error: solved.covariance[(m, m)].max(0.0).sqrt(),
+            at_bound: solved.at_bound[m],
+        })
+        .collect();
+    let n = solved.params.len();
+    let covariance = (0..n)
+        .map(|i| (0..n).map(|k| solved.covariance[(i, k)]).collect())
+        .collect();
+    Ok(ScalingModel {
+        kind: SCALING_KIND.to_string(),
+        schema_version: SCALING_SCHEMA_VERSION,
+        speclat_version: env!("CARGO_PKG_VERSION").to_string(),
+        basis,
+        terms,
+        weights,
+        covariance,
+        systems: summaries,
+        points: everything.len(),
+        mape_percent: if saturated == 0 { mape } else { None },
+        max_ape_percent: if saturated == 0 { max } else { None },
+        leave_one_system_out: held_out,
+        transfer_error,
+        warnings,
+    })
+}
+
+/// Refits without each system in turn and predicts it.
+fn hold_out_each(
+    systems: &[SystemInput],
+    prepared: &Prepared,
+    candidates: &TermSet,
+    options: &FitOptions,
+    summaries: &[SystemSummary],
+) -> Vec<HeldOut> {
+    let basis = prepared.basis;
+    (0..systems.len())
+        .map(|left| {
+            let members: Vec<usize> = (0..systems.len()).filter(|&s| s != left).collect();
+            let terms = choose_terms(systems, prepared, &members, candidates);
+            let solved = solve_members(systems, prepared, &members, &terms, options);
+            let targets: Vec<ScaledPoint> = prepared
+                .points
+                .iter()
+                .filter(|p| p.system == left)
+                .map(|p| design(systems, basis, p, &solved.params))
+                .collect();
+            let refs: Vec<&ScaledPoint> = targets.iter().collect();
+            let (mape, max, saturated) = errors(&refs, &solved.theta);
+
+            // C1 and C2 of each configuration against the joint fit that saw the system.
+            let (p, g) = prepared.means[left];
+            let shape = shape(&systems[left], p, g);
+            let predicted = coefficients_for(&solved.params, &solved.theta, &shape, basis);
+            let reference = summaries[left].coefficients;
+            let (mut e1, mut e2, mut count) = (0.0_f64, 0.0_f64, 0.0_f64);
+            for &(k, alpha) in &prepared.configurations[left] {
+                let spec = crate::model::SpecConfig::new(k, alpha)
+                    .unwrap_or_else(|_| crate::model::SpecConfig::baseline());
+                let cycles = g / spec.expected_tokens();
+                let x = [1.0, cycles, cycles * f64::from(k)];
+                let total = |c: &[f64; 6], o: usize| (0..3).map(|j| x[j] * c[j + o]).sum::<f64>();
+                let ratio = |o: usize| {
+                    let r = total(&reference, o);
+                    if r > 0.0 {
+                        total(&predicted, o) / r - 1.0
+                    } else {
+                        0.0
+                    }
+                };
+                e1 += ratio(0).powi(2);
+                e2 += ratio(3).powi(2);
+                count += 1.0;
+            }
+            let reference_descriptors: Vec<Vec<(Term, f64)>> = members
+                .iter()
+                .map(|&s| summaries[s].descriptors.clone())
+                .collect();
+            HeldOut {
+                name: systems[left].name.clone(),
+                extrapolation: extrapolation_distance(
+                    &summaries[left].descriptors,
+                    &reference_descriptors,
+                ),
+                points: targets.len(),
+                saturated_points: saturated,
+                mape_percent: mape,
+                max_ape_percent: max,
+                c1_relative_error: (e1 / count.max(1.0)).sqrt(),
+                c2_relative_error: (e2 / count.max(1.0)).sqrt(),
+                terms,
+            }
+        })
+        .collect()
+}
+
+/// RMS of the held-out C1 and C2 errors, each scaled back to distance 0 by `1 + 2 e`.
+fn transfer_error(held_out: &[HeldOut]) -> Option<[f64; 2]> {
+    if held_out.is_empty() {
+        return None;
+    }
+    let n = held_out.len() as f64;
+    let rms = |f: &dyn Fn(&HeldOut) -> f64| {
+        (held_out
+            .iter()
+            .map(|h| (f(h) / (1.0 + 2.0 * h.extrapolation)).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt()
+    };
+    Some([rms(&|h| h.c1_relative_error), rms(&|h| h.c2_relative_error)])
+}
+
+impl ScalingModel {
+    /// The fitted weights and their order, for [`coefficients_for`].
+    fn params(&self) -> (Vec<(usize, Term)>, Vec<f64>) {
+        let params = self
+            .weights
+            .iter()
+            .map(|w| {
+                let j = COEFFICIENT_NAMES
+                    .iter()
+                    .position(|n| *n == w.coefficient)
+                    .unwrap_or(0);
+                (j, w.term)
+            })
+            .collect();
+        (params, self.weights.iter().map(|w| w.value).collect())
+    }
+
+    /// Stage coefficients of a described system, with their covariance.
+    pub fn coefficients(&self, shape: &Shape) -> ([f64; 6], [[f64; 6]; 6]) {
+        let (params, theta) = self.params();
+        let c = coefficients_for(&params, &theta, shape, self.basis);
+        let mut jacobian = vec![[0.0; 6]; params.len()];
+        for (m, &(j, term)) in params.iter().enumerate() {
+            jacobian[m][j] = shape.value(term, self.basis).unwrap_or(0.0);
+        }
+        let mut cov = [[0.0; 6]; 6];
+        for (a, row_a) in jacobian.iter().enumerate() {
+            for (b, row_b) in jacobian.iter().enumerate() {
+                let v = self
+                    .covariance
+                    .get(a)
+                    .and_then(|r| r.get(b))
+                    .copied()
+                    .unwrap_or(0.0);
+                for i in 0..6 {
+                    for k in 0..6 {
+                        cov[i][k] += row_a[i] * v * row_b[k];
+                    }
+                }
+            }
+        }
+        (c, cov)
+    }
+
+    /// Z value used for the intervals.
+    pub fn z(&self) -> f64 {
+        Z_95
+    }
+}
