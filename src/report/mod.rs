@@ -9,6 +9,7 @@ pub mod fit_text;
 pub mod html;
 pub mod plan;
 pub mod predict;
+pub mod scaling_text;
 pub mod table;
 
 /// Formats `value` with `digits` significant digits, switching to scientific notation for

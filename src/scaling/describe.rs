@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::architecture::Architecture;
 use super::fit::{ScalingModel, descriptor_values, extrapolation_distance};
 use super::terms::{Basis, Shape, Term};
-use crate::fit::{Accuracy, ResidualAnalysis};
+use crate::fit::{Accuracy, PointResidual, ResidualAnalysis};
 use crate::fit::{CoefficientEstimate, FitReport, Identifiability, IntervalMethod, StopReason};
 use crate::fit::{FittedModel, PointCounts, SeriesFit, SolverSummary};
 use crate::model::{COEFFICIENT_NAMES, LoadCosts, SpecConfig, StageCoefficients};
@@ -279,6 +279,7 @@ fn described_series(
     max_utilisation: f64,
 ) -> SeriesFit {
     let c2 = costs.c2_s;
+    let max_used_rate = if c2 > 0.0 { max_utilisation / c2 } else { 0.0 };
     SeriesFit {
         label: format!(
             "k={} alpha={} (measured on the fitted systems)",
@@ -297,12 +298,36 @@ fn described_series(
         c1_s: costs.c1_s,
         c2_s: c2,
         saturation_rate_per_s: (c2 > 0.0).then(|| 1.0 / c2),
-        max_used_rate_per_s: if c2 > 0.0 { max_utilisation / c2 } else { 0.0 },
+        max_used_rate_per_s: max_used_rate,
         mape_percent: f64::NAN,
         max_ape_percent: f64::NAN,
         loso_mape_percent: None,
-        points: Vec::new(),
+        points: edge_point(spec, costs, max_used_rate),
     }
+}
+
+/// The load range the fitted systems covered, as one point at the highest utilisation they
+/// reached; its latency is the described prediction there, not a measurement.
+fn edge_point(spec: SpecConfig, costs: LoadCosts, rate_per_s: f64) -> Vec<PointResidual> {
+    let Ok(point) = costs.at_rate(rate_per_s) else {
+        return Vec::new();
+    };
+    let Some(latency_s) = point.latency_s else {
+        return Vec::new();
+    };
+    vec![PointResidual {
+        series: "described".to_string(),
+        k: spec.k(),
+        alpha: spec.alpha(),
+        index: 0,
+        rate_rank_from_top: 1,
+        rate_per_s,
+        latency_s,
+        predicted_latency_s: Some(latency_s),
+        error_percent: None,
+        loso_error_percent: None,
+        weight: 1.0,
+    }]
 }
 
 fn missing(term: Term, coefficient: &str) -> DescribeError {

@@ -156,7 +156,7 @@ pub struct SystemSummary {
     pub points: usize,
     /// Draft lengths and acceptance probabilities of its series.
     pub configurations: Vec<(u32, f64)>,
-    /// Highest `rate * C2` among its open-loop points under the joint fit.
+    /// Highest `rate * C2` among its points under the joint fit.
     pub max_utilisation: f64,
     /// Highest measured concurrency among its closed-loop points.
     pub max_concurrency: Option<f64>,
@@ -607,9 +607,11 @@ pub fn fit_systems(
         let coefficients = coefficients_for(&solved.params, &solved.theta, &shape, basis);
         let members: Vec<&ScaledPoint> = solved.points.iter().filter(|q| q.system == s).collect();
         let (mape, max, saturated) = errors(&members, &solved.theta);
+        // Closed-loop points count too: by Little's law their measured rate times C2 is the
+        // share of capacity they used.
         let max_utilisation = members
             .iter()
-            .filter_map(|q| q.utilisation(&solved.theta))
+            .map(|q| q.rate_per_s * q.costs(&solved.theta).1)
             .fold(0.0, f64::max);
         let max_concurrency = members
             .iter()
