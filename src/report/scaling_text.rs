@@ -34,7 +34,11 @@ pub fn render(model: &ScalingModel) -> String {
         let used = if c.used.is_empty() {
             "none (held at 0)".to_string()
         } else {
-            c.used.iter().map(|t| t.name()).collect::<Vec<_>>().join(" + ")
+            c.used
+                .iter()
+                .map(|t| t.name())
+                .collect::<Vec<_>>()
+                .join(" + ")
         };
         let dropped = c
             .dropped
@@ -46,7 +50,10 @@ pub fn render(model: &ScalingModel) -> String {
     }
     out.push_str(&table.render(2));
 
-    let _ = writeln!(out, "\nWeights, seconds per unit of the term (95% interval)");
+    let _ = writeln!(
+        out,
+        "\nWeights, seconds per unit of the term (95% interval)"
+    );
     let mut table = Table::new(["coefficient", "term", "unit", "value", "interval"])
         .align(1, Align::Left)
         .align(2, Align::Left);
@@ -87,7 +94,11 @@ pub fn render(model: &ScalingModel) -> String {
     for s in &model.systems {
         let mut row = vec![s.name.clone()];
         for term in &shown {
-            let value = s.descriptors.iter().find(|(t, _)| t == term).map(|(_, v)| *v);
+            let value = s
+                .descriptors
+                .iter()
+                .find(|(t, _)| t == term)
+                .map(|(_, v)| *v);
             row.push(value.map_or("-".to_string(), |v| significant(v, 3)));
         }
         row.push(format!("{:.0}", s.prompt_tokens_mean));
@@ -122,14 +133,19 @@ fn held_out(out: &mut String, model: &ScalingModel, held: &[crate::scaling::fit:
     .align(1, Align::Left);
     for h in held {
         let position = if h.extrapolation > 0.0 {
-            format!("extrapolated ({:.2})", h.extrapolation)
+            format!("extrapolated ({:.1} doublings)", h.extrapolation)
         } else {
             "interpolated".to_string()
         };
         let (mape, max) = if h.saturated_points > 0 {
             (
-                format!("saturates at {} of {}", h.saturated_points, h.points),
-                "-".to_string(),
+                format!(
+                    "saturates at {} of {}; {} on the rest",
+                    h.saturated_points,
+                    h.points,
+                    number(h.mape_percent, 2)
+                ),
+                number(h.max_ape_percent, 1),
             )
         } else {
             (number(h.mape_percent, 2), number(h.max_ape_percent, 1))
@@ -183,7 +199,7 @@ fn held_out(out: &mut String, model: &ScalingModel, held: &[crate::scaling::fit:
     if let Some([u1, u2]) = model.transfer_error {
         let _ = writeln!(
             out,
-            "  transfer error inside the measured range (one sigma): C1 {:.1}%, C2 {:.1}%; it grows by 1 + 2 e at extrapolation distance e",
+            "  transfer error inside the measured range (one sigma): C1 {:.1}%, C2 {:.1}%; it grows by 1 + e at e doublings beyond the fitted systems",
             100.0 * u1,
             100.0 * u2
         );

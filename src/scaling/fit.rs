@@ -48,7 +48,7 @@ pub enum ScalingError {
     },
 
     #[error(
-        "a fit across systems needs at least two systems, but {found} was given\n\nhint: name each system's files in a [[system]] table of the manifest (--manifest), one table per model size or workload"
+        "leaving one system out needs at least two systems, but {found} was given\n\nhint: name each system's files in a [[system]] table of the manifest (--manifest), one table per model size or workload"
     )]
     TooFewSystems { found: usize },
 
@@ -172,7 +172,7 @@ pub struct SystemSummary {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HeldOut {
     pub name: String,
-    /// Largest distance outside the others' descriptor range; 0 inside it (see
+    /// Distance outside the others' descriptor range in doublings; 0 inside it (see
     /// [`extrapolation_distance`]).
     pub extrapolation: f64,
     pub points: usize,
@@ -208,8 +208,8 @@ pub struct ScalingModel {
     pub max_ape_percent: Option<f64>,
     pub leave_one_system_out: Option<Vec<HeldOut>>,
     /// Relative error of C1 and C2 when a system inside the others' range is predicted from
-    /// them: the RMS of the held-out errors, each divided by `1 + 2 e` for its extrapolation
-    /// distance `e`. `None` without a leave-one-system-out run.
+    /// them: the RMS of the held-out errors, each divided by `1 + e` for its extrapolation
+    /// distance `e` in doublings. `None` without a leave-one-system-out run.
     pub transfer_error: Option<[f64; 2]>,
     pub warnings: Vec<String>,
 }
@@ -227,7 +227,6 @@ struct Prepared {
     /// Per system: mean prompt and output tokens.
     means: Vec<(f64, f64)>,
     configurations: Vec<Vec<(u32, f64)>>,
-    uses_draft: bool,
 }
 
 /// A point before its design rows are built: what the rows are built from.
@@ -319,13 +318,11 @@ fn prepare(systems: &[SystemInput], options: &FitOptions) -> Result<Prepared, Sc
         configs.dedup();
         configurations.push(configs);
     }
-    let uses_draft = points.iter().any(|p| p.x[2] > 0.0);
     Ok(Prepared {
         basis,
         points,
         means,
         configurations,
-        uses_draft,
     })
 }
 
@@ -358,10 +355,14 @@ fn choose_terms(
     members: &[usize],
     candidates: &TermSet,
 ) -> Vec<CoefficientTerms> {
+    let uses_draft = prepared
+        .points
+        .iter()
+        .any(|p| p.x[2] > 0.0 && members.contains(&p.system));
     (0..6)
         .map(|j| {
             let list = &candidates.0[j];
-            if j % 3 == 2 && !prepared.uses_draft {
+            if j % 3 == 2 && !uses_draft {
                 return CoefficientTerms {
                     coefficient: COEFFICIENT_NAMES[j].to_string(),
                     used: Vec::new(),
@@ -548,9 +549,10 @@ fn errors(points: &[&ScaledPoint], theta: &[f64]) -> (Option<f64>, Option<f64>, 
     (Some(sum / count as f64), Some(max), saturated)
 }
 
-/// Distance of `values` outside the ranges of `reference`, per varying descriptor, in units of
-/// the range's width on a log scale (at least a factor of 2 wide); the largest over
-/// descriptors. 0 means inside every range, 1 means one range-width beyond.
+/// How far `values` lie outside the ranges of `reference`, in doublings: for each descriptor
+/// that varies, `log2(value / largest)` above the range or `log2(smallest / value)` below it,
+/// and the largest of these. 0 means inside every range; 1 means twice the largest (or half
+/// the smallest) value seen.
 pub fn extrapolation_distance(values: &[(Term, f64)], reference: &[Vec<(Term, f64)>]) -> f64 {
     let mut worst: f64 = 0.0;
     for &(term, value) in values {
@@ -567,9 +569,11 @@ pub fn extrapolation_distance(values: &[(Term, f64)], reference: &[Vec<(Term, f6
         }
         let low = seen.iter().copied().fold(f64::INFINITY, f64::min);
         let high = seen.iter().copied().fold(0.0, f64::max);
-        let width = (high / low).ln().max(std::f64::consts::LN_2);
-        let outside = (value / high).ln().max((low / value).ln()).max(0.0);
-        worst = worst.max(outside / width);
+        // Differences below 1% are measurement noise in the mean lengths, not extrapolation.
+        let outside = (value / high).log2().max((low / value).log2());
+        if outside > (1.01_f64).log2() {
+            worst = worst.max(outside);
+        }
     }
     worst
 }
@@ -589,7 +593,7 @@ pub fn fit_systems(
     options: &FitOptions,
     leave_one_system_out: bool,
 ) -> Result<ScalingModel, ScalingError> {
-    if systems.len() < 2 {
+    if systems.is_empty() || (leave_one_system_out && systems.len() < 2) {
         return Err(ScalingError::TooFewSystems {
             found: systems.len(),
         });
@@ -648,7 +652,7 @@ pub fn fit_systems(
         }
     }
 
-    let held_out = if leave_one_system_out {
+    let held_out = if leave_one_system_out && systems.len() >= 2 {
         Some(hold_out_each(
             systems, &prepared, candidates, options, &summaries,
         ))
@@ -770,7 +774,7 @@ fn hold_out_each(
         .collect()
 }
 
-/// RMS of the held-out C1 and C2 errors, each scaled back to distance 0 by `1 + 2 e`.
+/// RMS of the held-out C1 and C2 errors, each scaled back to distance 0 by `1 + e`.
 fn transfer_error(held_out: &[HeldOut]) -> Option<[f64; 2]> {
     if held_out.is_empty() {
         return None;
@@ -779,7 +783,7 @@ fn transfer_error(held_out: &[HeldOut]) -> Option<[f64; 2]> {
     let rms = |f: &dyn Fn(&HeldOut) -> f64| {
         (held_out
             .iter()
-            .map(|h| (f(h) / (1.0 + 2.0 * h.extrapolation)).powi(2))
+            .map(|h| (f(h) / (1.0 + h.extrapolation)).powi(2))
             .sum::<f64>()
             / n)
             .sqrt()

@@ -139,10 +139,13 @@ impl Shape<'_> {
             (Term::Weights, Basis::Architecture) => {
                 self.verifier.map(|v| v.streamed_params() / 1e9)
             }
-            (Term::Layers, Basis::Architecture) => self.verifier.map(layer_count),
+            (Term::Layers, Basis::Architecture) => self.verifier.and_then(layer_count),
             (Term::PrefillWork, Basis::Architecture) => self.verifier.map(|v| {
                 let matrix = 2.0 * v.layer_params() * p;
-                let attention = 2.0 * v.attention_width() * layer_count(v) * p * p;
+                // Without a layer count (a size stated in parameters only) the attention part,
+                // small below a few thousand prompt tokens, is left out.
+                let attention =
+                    layer_count(v).map_or(0.0, |layers| 2.0 * v.attention_width() * layers * p * p);
                 (matrix + attention) / 1e12
             }),
             (Term::KvRead, Basis::Architecture) => self
@@ -152,8 +155,8 @@ impl Shape<'_> {
     }
 }
 
-fn layer_count(v: &Architecture) -> f64 {
-    v.layers as f64
+fn layer_count(v: &Architecture) -> Option<f64> {
+    v.layers.map(|l| l as f64)
 }
 
 /// Candidate terms of each stage coefficient, in priority order, in the order of

@@ -1,0 +1,133 @@
+//! Predicting systems that were not measured, on real sweeps.
+//!
+//! - Qwen3 fixed-acceptance sweeps at four sizes (vllm-project/speculators, branch
+//!   `researchScaling`, commit fd1375ae, Apache-2.0), described by their public Qwen3
+//!   configurations: each size is predicted from the other three.
+//! - The DSpark set (vllm-project/speculators, `examples/evaluate/results/qwen3_8_27b_dspark`,
+//!   commits 01d6d4d4 and 8685273f, Apache-2.0): one server, two datasets with different prompt
+//!   and output lengths; each dataset's plain-decoding latency at 1 to 64 requests in flight is
+//!   predicted from a fit on the other.
+
+use std::path::{Path, PathBuf};
+
+use speclat::fit::FitOptions;
+use speclat::ingest::labels::{LabelOptions, label_sweeps};
+use speclat::ingest::{Series, Strategy, load_paths};
+use speclat::model::SpecConfig;
+use speclat::scaling::architecture::Architecture;
+use speclat::scaling::describe::Query;
+use speclat::scaling::fit::{ScalingModel, SystemInput, fit_systems};
+use speclat::scaling::terms::TermSet;
+
+fn shared(path: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real")
+        .join(path);
+    assert!(dir.exists(), "real data not found at {}", dir.display());
+    dir
+}
+
+fn config(size: &str) -> Architecture {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hf-config")
+        .join(size.to_lowercase())
+        .join("config.json");
+    Architecture::from_hf_config(&path).unwrap()
+}
+
+const SIZES: [&str; 4] = ["Qwen3-0.6B", "Qwen3-4B", "Qwen3-8B", "Qwen3-32B"];
+
+fn qwen3_system(size: &str) -> SystemInput {
+    let dir = shared("speculators-researchScaling-fixed-alpha").join(size);
+    let sweeps = load_paths(&[dir]).unwrap();
+    let series = label_sweeps(sweeps, &LabelOptions::default()).unwrap();
+    SystemInput {
+        name: size.to_string(),
+        verifier: Some(config(size)),
+        drafter: None,
+        prompt_tokens: None,
+        output_tokens: None,
+        series,
+    }
+}
+
+fn qwen3_fit() -> ScalingModel {
+    let systems: Vec<SystemInput> = SIZES.iter().map(|s| qwen3_system(s)).collect();
+    fit_systems(&systems, &TermSet::default(), &FitOptions::default(), true).unwrap()
+}
+
+#[test]
+fn qwen3_8b_is_predicted_from_the_other_sizes() {
+    let model = qwen3_fit();
+    print!("{}", speclat::report::scaling_text::render(&model));
+    let held = model.leave_one_system_out.as_ref().unwrap();
+    let by_name = |name: &str| held.iter().find(|h| h.name == name).unwrap();
+
+    let qwen8 = by_name("Qwen3-8B");
+    assert_eq!(qwen8.points, 336);
+    assert_eq!(qwen8.saturated_points, 0);
+    assert_eq!(qwen8.extrapolation, 0.0, "8B lies between 4B and 32B");
+    let mape = qwen8.mape_percent.unwrap();
+    assert!(mape <= 6.0, "Qwen3-8B held out: MAPE {mape:.2}% above 6%");
+
+    // Interpolation (4B and 8B) beats extrapolation (0.6B and 32B).
+    let qwen4 = by_name("Qwen3-4B").mape_percent.unwrap();
+    let qwen32 = by_name("Qwen3-32B");
+    assert_eq!(by_name("Qwen3-4B").extrapolation, 0.0);
+    assert!(qwen32.extrapolation > 0.0);
+    assert!(
+        qwen32.mape_percent.unwrap() > mape.max(qwen4),
+        "32B extrapolated {:?} against 8B {mape} and 4B {qwen4}",
+        qwen32.mape_percent
+    );
+    assert!(by_name("Qwen3-0.6B").extrapolation > 0.0);
+
+    // Every weight is non-negative and the joint fit reproduces every size.
+    assert!(model.weights.iter().all(|w| w.value >= 0.0));
+    for system in &model.systems {
+        let mape = system.mape_percent.unwrap();
+        assert!(mape < 8.0, "{}: in-sample MAPE {mape}", system.name);
+    }
+}
+
+#[test]
+fn unmeasured_size_gets_wider_intervals_outside_the_range() {
+    let model = qwen3_fit();
+    let spec = SpecConfig::new(3, 0.7).unwrap();
+    // 8B lies inside the fitted range, a 70B-like shape far outside it.
+    let inside = model
+        .describe(&Query {
+            verifier: Some(config("Qwen3-8B")),
+            ..Query::default()
+        })
+        .unwrap();
+    let mut big = config("Qwen3-32B");
+    big.hidden_size = Some(8192);
+    big.layers = Some(80);
+    big.attention_heads = Some(64);
+    big.intermediate_size = Some(28672);
+    let outside = model
+        .describe(&Query {
+            verifier: Some(big),
+            ..Query::default()
+        })
+        .unwrap();
+    assert_eq!(inside.extrapolation, 0.0);
+    assert!(outside.extrapolation > 0.8, "{}", outside.extrapolation);
+    let u_in = inside.uncertainty(spec);
+    let u_out = outside.uncertainty(spec);
+    assert!(u_out.c1_relative > 1.5 * u_in.c1_relative);
+    assert!(u_out.c2_relative > 1.5 * u_in.c2_relative);
+    assert!(
+        outside
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.contains("outside the fitted systems' range"))
+    );
+
+    // The described 8B matches the measured 8B at its synchronous point within the interval.
+    let (low, high) = inside.latency_interval(spec, Some(0.0), None).unwrap();
+    let costs = inside.report.costs(spec, inside.output_tokens).unwrap();
+    assert!(low < costs.c1_s && costs.c1_s < high.unwrap());
+}
