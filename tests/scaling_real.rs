@@ -131,3 +131,99 @@ fn unmeasured_size_gets_wider_intervals_outside_the_range() {
     let costs = inside.report.costs(spec, inside.output_tokens).unwrap();
     assert!(low < costs.c1_s && costs.c1_s < high.unwrap());
 }
+
+const DSPARK: &str = "speculators-dspark-qwen3.8-27b";
+
+/// Reads one DSpark CSV and labels it with `k`; a nonzero `k` takes alpha from the counters.
+fn dspark_series(file: &str, k: i64) -> Series {
+    let path = shared(DSPARK).join(file);
+    let sweeps = load_paths(&[path]).unwrap();
+    let options = LabelOptions {
+        k: Some(k),
+        ..Default::default()
+    };
+    label_sweeps(sweeps, &options).unwrap().remove(0)
+}
+
+/// One dataset as a system: plain decoding, DSpark (k = 7) and MTP (k = 2), N = 1..64. No
+/// architecture is given, so the descriptors are lengths alone.
+fn dspark_system(dataset: &str) -> SystemInput {
+    SystemInput {
+        name: dataset.to_string(),
+        verifier: None,
+        drafter: None,
+        prompt_tokens: None,
+        output_tokens: None,
+        series: vec![
+            dspark_series(&format!("baseline_{dataset}.csv"), 0),
+            dspark_series(&format!("dspark_{dataset}.csv"), 7),
+            dspark_series(&format!("mtp_{dataset}.csv"), 2),
+        ],
+    }
+}
+
+fn up_to_64() -> FitOptions {
+    FitOptions {
+        selection: speclat::fit::SelectionOptions {
+            max_concurrency: Some(64.0),
+            ..Default::default()
+        },
+        ..FitOptions::default()
+    }
+}
+
+/// Fits one dataset and predicts the other's plain-decoding latency at each measured
+/// concurrency up to 64, at that point's own prompt and output lengths. Returns the absolute
+/// percentage errors.
+fn cross_dataset(fitted: &str, predicted: &str) -> Vec<f64> {
+    let model = fit_systems(
+        &[dspark_system(fitted)],
+        &TermSet::default(),
+        &up_to_64(),
+        false,
+    )
+    .unwrap();
+    let baseline = dspark_series(&format!("baseline_{predicted}.csv"), 0);
+    let mut errors = Vec::new();
+    for m in &baseline.measurements {
+        let n = m.concurrency.unwrap();
+        if m.strategy != Strategy::Concurrent || n > 64.5 {
+            continue;
+        }
+        let described = model
+            .describe(&Query {
+                prompt_tokens: m.prompt_tokens,
+                output_tokens: m.output_tokens,
+                ..Query::default()
+            })
+            .unwrap();
+        let costs = described
+            .report
+            .costs(SpecConfig::baseline(), described.output_tokens)
+            .unwrap();
+        let predicted_s = costs.c1_s + n * costs.c2_s;
+        let error = (predicted_s / m.latency_s - 1.0).abs() * 100.0;
+        println!(
+            "{fitted} -> {predicted}: N = {n:.0}, measured {:.3} s, predicted {predicted_s:.3} s, error {error:.1}%",
+            m.latency_s
+        );
+        errors.push(error);
+    }
+    errors
+}
+
+#[test]
+fn dspark_baseline_transfers_between_datasets() {
+    for (fitted, predicted) in [
+        ("HumanEval", "math_reasoning"),
+        ("math_reasoning", "HumanEval"),
+    ] {
+        let errors = cross_dataset(fitted, predicted);
+        assert_eq!(errors.len(), 7, "N = 1, 2, 4, 8, 16, 32, 64");
+        let mape = errors.iter().sum::<f64>() / errors.len() as f64;
+        let max = errors.iter().copied().fold(0.0, f64::max);
+        println!("{fitted} -> {predicted}: MAPE {mape:.2}%, max {max:.1}%");
+        assert!(mape <= 15.0, "{fitted} -> {predicted}: MAPE {mape:.2}%");
+        assert!(max <= 15.0, "{fitted} -> {predicted}: max {max:.2}%");
+    }
+}
