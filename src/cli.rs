@@ -21,6 +21,9 @@ use speclat::report::plan::{self, AcceptanceInput, PlanRequest};
 use speclat::report::predict::{self, Load, PredictDocument};
 use speclat::report::significant;
 use speclat::report::table::Table;
+use speclat::scaling::architecture::Architecture;
+use speclat::scaling::describe::{Described, Query};
+use speclat::scaling::fit::{SCALING_KIND, ScalingModel};
 
 use crate::term::Terminal;
 
@@ -153,6 +156,9 @@ struct PlanArgs {
     /// Print only the vLLM `--speculative-config` JSON, ready to paste
     #[arg(long, conflicts_with = "json")]
     vllm_config: bool,
+
+    #[command(flatten)]
+    describe: DescribeArgs,
 
     /// Print one JSON document instead of tables
     #[arg(long)]
@@ -450,9 +456,214 @@ struct PredictArgs {
     #[arg(long, allow_negative_numbers = true)]
     output_tokens: Option<f64>,
 
+    #[command(flatten)]
+    describe: DescribeArgs,
+
     /// Print one JSON document instead of a table
     #[arg(long)]
     json: bool,
+}
+
+/// An unmeasured system to predict from a model fitted across systems (`speclat fit` with
+/// `[[system]]` tables in the manifest).
+#[derive(Debug, Args)]
+struct DescribeArgs {
+    /// Start from this fitted system's description (default with a length-only model: the
+    /// fitted workload)
+    #[arg(long, value_name = "NAME", help_heading = "Unmeasured system")]
+    system: Option<String>,
+
+    /// Hugging Face config.json of the verifier to predict, read from disk
+    #[arg(long, value_name = "config.json", help_heading = "Unmeasured system")]
+    verifier_config: Option<PathBuf>,
+
+    /// Total verifier parameters, for example 14.8e9 (used when the shape is incomplete)
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        help_heading = "Unmeasured system"
+    )]
+    verifier_params: Option<f64>,
+
+    /// Verifier hidden size (overrides the config's)
+    #[arg(long, value_name = "H", help_heading = "Unmeasured system")]
+    hidden_size: Option<u64>,
+
+    /// Verifier layer count (overrides the config's)
+    #[arg(long, value_name = "L", help_heading = "Unmeasured system")]
+    layers: Option<u64>,
+
+    /// Hugging Face config.json of the drafter, read from disk
+    #[arg(long, value_name = "config.json", help_heading = "Unmeasured system")]
+    drafter_config: Option<PathBuf>,
+
+    /// Total drafter parameters, for example 0.38e9
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        help_heading = "Unmeasured system"
+    )]
+    drafter_params: Option<f64>,
+
+    /// Mean prompt tokens per request (default: the fitted systems' mean)
+    #[arg(
+        long,
+        value_name = "TOKENS",
+        allow_negative_numbers = true,
+        help_heading = "Unmeasured system"
+    )]
+    prompt_tokens: Option<f64>,
+}
+
+impl DescribeArgs {
+    fn given(&self) -> bool {
+        self.system.is_some()
+            || self.verifier_config.is_some()
+            || self.verifier_params.is_some()
+            || self.hidden_size.is_some()
+            || self.layers.is_some()
+            || self.drafter_config.is_some()
+            || self.drafter_params.is_some()
+            || self.prompt_tokens.is_some()
+    }
+
+    /// The query for `model`: a fitted system's description if named, then the config
+    /// files, then the numbers given as flags, each overriding the one before.
+    fn query(&self, model: &ScalingModel, output_tokens: Option<f64>) -> Result<Query> {
+        for (flag, value) in [
+            ("--verifier-params", self.verifier_params),
+            ("--drafter-params", self.drafter_params),
+        ] {
+            if let Some(v) = value
+                && !(v.is_finite() && v > 0.0)
+            {
+                bail!(
+                    "invalid {flag} {v}: it must be a positive parameter count, for example 8.2e9"
+                );
+            }
+        }
+        for (flag, value) in [
+            ("--hidden-size", self.hidden_size),
+            ("--layers", self.layers),
+        ] {
+            if value == Some(0) {
+                bail!("invalid {flag} 0: it must be 1 or more");
+            }
+        }
+        let base = match &self.system {
+            Some(name) => {
+                let found = model.systems.iter().find(|s| &s.name == name);
+                let Some(found) = found else {
+                    bail!(
+                        "the model has no system `{name}`; its systems are {}\n\nhint: pass one of those names to --system",
+                        model
+                            .systems
+                            .iter()
+                            .map(|s| s.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                };
+                (
+                    found.verifier.clone(),
+                    found.drafter.clone(),
+                    Some(found.prompt_tokens_mean),
+                    Some(found.output_tokens_mean),
+                )
+            }
+            None if model.systems.len() == 1 => {
+                let only = &model.systems[0];
+                (only.verifier.clone(), only.drafter.clone(), None, None)
+            }
+            None => (None, None, None, None),
+        };
+        let read = |path: &Option<PathBuf>| -> Result<Option<Architecture>> {
+            Ok(match path {
+                Some(path) => Some(Architecture::from_hf_config(path)?),
+                None => None,
+            })
+        };
+        let verifier = read(&self.verifier_config)?.or(base.0);
+        let overrides = Architecture {
+            hidden_size: self.hidden_size,
+            layers: self.layers,
+            params: self.verifier_params,
+            ..Architecture::default()
+        };
+        let verifier =
+            Some(verifier.unwrap_or_default().with_overrides(&overrides)).filter(|v| !v.is_empty());
+        let drafter = read(&self.drafter_config)?.or(base.1);
+        let drafter = match self.drafter_params {
+            Some(params) => Some(
+                drafter
+                    .unwrap_or_default()
+                    .with_overrides(&Architecture::from_params(params)),
+            ),
+            None => drafter,
+        };
+        Ok(Query {
+            verifier,
+            drafter,
+            prompt_tokens: self.prompt_tokens.or(base.2),
+            output_tokens: output_tokens.or(base.3),
+        })
+    }
+}
+
+/// A saved model of either kind.
+enum LoadedModel {
+    Single(Box<FitReport>),
+    Scaling(Box<ScalingModel>),
+}
+
+/// The single-system model to predict with: the saved one, or the system described from a
+/// model fitted across systems.
+fn model_for(
+    path: &Path,
+    describe: &DescribeArgs,
+    output_tokens: Option<f64>,
+) -> Result<(FitReport, Option<Described>)> {
+    match load_any_model(path)? {
+        LoadedModel::Single(report) => {
+            if describe.given() {
+                bail!(
+                    "{}: this model describes one measured system, so --system, --verifier-config, --verifier-params, --hidden-size, --layers, --drafter-config, --drafter-params and --prompt-tokens do not apply\n\nhint: fit several systems together (a manifest with [[system]] tables) and save that model to predict systems that were not measured",
+                    path.display()
+                );
+            }
+            Ok((*report, None))
+        }
+        LoadedModel::Scaling(model) => {
+            let query = describe.query(&model, output_tokens)?;
+            let described = model
+                .describe(&query)
+                .with_context(|| format!("{}: cannot describe the system", path.display()))?;
+            Ok((described.report.clone(), Some(described)))
+        }
+    }
+}
+
+/// Reads a saved model, telling a scaling model from a single-system one by its `kind`.
+fn load_any_model(path: &Path) -> Result<LoadedModel> {
+    #[derive(serde::Deserialize)]
+    struct Kind {
+        kind: Option<String>,
+    }
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("{}: cannot read the model", path.display()))?
+        .len();
+    if size <= speclat::fit::MAX_MODEL_FILE_BYTES
+        && let Ok(bytes) = std::fs::read(path)
+        && let Ok(Kind { kind: Some(kind) }) = serde_json::from_slice::<Kind>(&bytes)
+        && kind == SCALING_KIND
+    {
+        return Ok(LoadedModel::Scaling(Box::new(
+            ScalingModel::from_json_bytes(path, &bytes)?,
+        )));
+    }
+    Ok(LoadedModel::Single(Box::new(load_model(path)?)))
 }
 
 /// Output settings from the global flags, for standard error.
@@ -548,7 +759,7 @@ fn run_plan(args: PlanArgs, output: Output) -> Result<Outcome> {
         (_, _, Some(rates)) => AcceptanceInput::PerPosition(rates.clone()),
         _ => AcceptanceInput::FromModel,
     };
-    let model = load_model(&args.model)?;
+    let (model, described) = model_for(&args.model, &args.describe, args.output_tokens)?;
     let coverage = speclat::plan::Coverage::from_report(&model);
 
     let rates = match &args.rate {
@@ -588,8 +799,16 @@ fn run_plan(args: PlanArgs, output: Output) -> Result<Outcome> {
         method: args.method.clone(),
         draft_model: args.draft_model.clone(),
     };
-    let document = plan::plan(&model, &request)
+    let mut document = plan::plan(&model, &request)
         .with_context(|| format!("{}: cannot plan from this model", args.model.display()))?;
+    if let Some(described) = &described {
+        let spec = SpecConfig::new(document.speedup.k, document.acceptance.alpha.unwrap_or(1.0))
+            .unwrap_or_else(|_| SpecConfig::baseline());
+        document.described_system = Some(described.summary(spec));
+        let mut warnings = described.report.warnings.clone();
+        warnings.append(&mut document.warnings);
+        document.warnings = warnings;
+    }
 
     let mut stdout = std::io::stdout().lock();
     if args.vllm_config {
@@ -981,8 +1200,11 @@ fn run_predict(args: PredictArgs, output: Output) -> Result<()> {
             .collect(),
         (None, None) => bail!("pass --rate or --concurrency"),
     };
-    let model = load_model(&args.model)?;
-    let document = predict::predict(&model, spec, args.output_tokens, &loads)?;
+    let (model, described) = model_for(&args.model, &args.describe, args.output_tokens)?;
+    let mut document = predict::predict(&model, spec, args.output_tokens, &loads)?;
+    if let Some(described) = &described {
+        described.annotate(&mut document, spec, &loads);
+    }
     if output.verbose && !args.json {
         eprintln!(
             "model {}: {} series fitted by speclat {}; leave-one-series-out MAPE {}",
@@ -1022,24 +1244,62 @@ fn render_prediction(d: &PredictDocument) -> String {
         d.saturation_rate_per_s
             .map_or("inf".to_string(), |r| format!("{r:.3}"))
     );
-    let mut table = Table::new([
-        "rate_per_s",
-        "latency_s",
-        "ttft_s",
-        "itl_ms",
-        "concurrency",
-        "utilisation",
-    ]);
+    if let Some(described) = &d.described_system {
+        out.push_str(&format!(
+            "described system (not measured): {} prompt tokens; C1 within {:.1}%, C2 within {:.1}% (95%, {}){}\n\n",
+            significant(described.prompt_tokens, 4),
+            described.c1_interval_percent,
+            described.c2_interval_percent,
+            if described.includes_transfer_error {
+                "statistical and transfer error"
+            } else {
+                "statistical error only"
+            },
+            if described.extrapolation_doublings > 0.0 {
+                format!(
+                    "; {:.1} doublings beyond the fitted systems",
+                    described.extrapolation_doublings
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let with_interval = d
+        .predictions
+        .iter()
+        .any(|p| p.latency_interval_95.is_some())
+        || d.described_system.is_some();
+    let mut header = vec!["rate_per_s", "latency_s"];
+    if with_interval {
+        header.push("latency_95%_s");
+    }
+    header.extend(["ttft_s", "itl_ms", "concurrency", "utilisation"]);
+    let mut table = Table::new(header);
     let show = |v: Option<f64>, f: &dyn Fn(f64) -> String| v.map_or("saturated".to_string(), f);
     for p in &d.predictions {
-        table.row([
+        let mut row = vec![
             format!("{:.3}", p.rate_per_s),
             show(p.latency_s, &|v| format!("{v:.4}")),
+        ];
+        if with_interval {
+            row.push(match p.latency_interval_95 {
+                Some(i) => format!(
+                    "{:.4} .. {}",
+                    i.low_s,
+                    i.high_s
+                        .map_or("saturated".to_string(), |h| format!("{h:.4}"))
+                ),
+                None => "saturated".to_string(),
+            });
+        }
+        row.extend([
             show(p.ttft_s, &|v| format!("{v:.4}")),
             show(p.itl_s, &|v| format!("{:.3}", v * 1000.0)),
             show(p.concurrency, &|v| format!("{v:.2}")),
             format!("{:.3}", p.utilisation),
         ]);
+        table.row(row);
     }
     out.push_str(&table.render(0));
     out

@@ -128,6 +128,9 @@ pub struct PlanDocument {
     pub rests_on: Vec<String>,
     /// Each way the plan leaves the measured rates, draft lengths or acceptance.
     pub extrapolation: Vec<String>,
+    /// The described system, when the model was fitted across systems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub described_system: Option<crate::scaling::describe::DescribedSummary>,
     pub warnings: Vec<String>,
 }
 
@@ -290,6 +293,7 @@ pub fn plan(model: &FitReport, request: &PlanRequest) -> Result<PlanDocument, Pl
         speculative_config,
         rests_on: coverage.series.clone(),
         extrapolation,
+        described_system: None,
         warnings,
     })
 }
@@ -489,11 +493,40 @@ pub fn render_text(d: &PlanDocument) -> String {
         d.k_range.start,
         d.k_range.end
     );
-    let _ = writeln!(
-        out,
-        "rests on the measured series: {}",
-        d.rests_on.join(", ")
-    );
+    if let Some(described) = &d.described_system {
+        let _ = writeln!(
+            out,
+            "described system (not measured): {} prompt and {} output tokens, {}; C1 within {:.1}% and C2 within {:.1}% (95%{})",
+            significant(described.prompt_tokens, 4),
+            significant(described.output_tokens, 4),
+            if described.extrapolation_doublings > 0.0 {
+                format!(
+                    "{:.1} doublings beyond the fitted systems",
+                    described.extrapolation_doublings
+                )
+            } else {
+                "inside the fitted systems' range".to_string()
+            },
+            described.c1_interval_percent,
+            described.c2_interval_percent,
+            if described.includes_transfer_error {
+                ", transfer error included"
+            } else {
+                ", statistical error only"
+            }
+        );
+        let _ = writeln!(
+            out,
+            "draft lengths and acceptance measured on the fitted systems: {}",
+            d.rests_on.join(", ")
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "rests on the measured series: {}",
+            d.rests_on.join(", ")
+        );
+    }
 
     let s = &d.speedup;
     let an = &s.analysis;

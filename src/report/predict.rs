@@ -42,6 +42,18 @@ pub struct Prediction {
     pub utilisation: f64,
     /// Whether the rate is at or past the saturation rate.
     pub saturated: bool,
+    /// 95% interval of the mean latency, for a system described rather than measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_interval_95: Option<LatencyInterval>,
+}
+
+/// Ends of a latency interval, seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LatencyInterval {
+    pub low_s: f64,
+    /// `None` (null in JSON) when the upper costs reach saturation at this load: the interval
+    /// has no finite upper end.
+    pub high_s: Option<f64>,
 }
 
 impl From<OperatingPoint> for Prediction {
@@ -54,6 +66,7 @@ impl From<OperatingPoint> for Prediction {
             concurrency: p.concurrency,
             utilisation: p.utilisation,
             saturated: p.latency_s.is_none(),
+            latency_interval_95: None,
         }
     }
 }
@@ -75,6 +88,9 @@ pub struct PredictDocument {
     /// `1 / C2`, requests per second; null when C2 is 0.
     pub saturation_rate_per_s: Option<f64>,
     pub predictions: Vec<Prediction>,
+    /// The described system, when the model was fitted across systems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub described_system: Option<crate::scaling::describe::DescribedSummary>,
     /// Where the request leaves the measured data, each with what it means.
     pub warnings: Vec<String>,
 }
@@ -141,6 +157,7 @@ pub fn predict(
         c2_s: costs.c2_s,
         saturation_rate_per_s: (costs.c2_s > 0.0).then(|| 1.0 / costs.c2_s),
         predictions,
+        described_system: None,
         warnings,
     })
 }

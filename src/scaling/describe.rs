@@ -25,6 +25,7 @@ use crate::fit::{Accuracy, PointResidual, ResidualAnalysis};
 use crate::fit::{CoefficientEstimate, FitReport, Identifiability, IntervalMethod, StopReason};
 use crate::fit::{FittedModel, PointCounts, SeriesFit, SolverSummary};
 use crate::model::{COEFFICIENT_NAMES, LoadCosts, SpecConfig, StageCoefficients};
+use crate::report::predict::{LatencyInterval, Load, PredictDocument};
 
 /// What the user says about the system to predict.
 #[derive(Clone, Debug, Default)]
@@ -57,6 +58,23 @@ pub enum DescribeError {
 
     #[error("{value} is not a usable {field}\n\nhint: lengths are positive token counts")]
     InvalidLength { field: &'static str, value: f64 },
+}
+
+/// What a prediction for a described system rests on, for the predict and plan documents.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DescribedSummary {
+    pub prompt_tokens: f64,
+    pub output_tokens: f64,
+    /// Stage coefficients of the described system, seconds.
+    pub coefficients: StageCoefficients,
+    /// Doublings beyond the fitted systems' descriptors; 0 inside their range.
+    pub extrapolation_doublings: f64,
+    /// Half-widths of the 95% intervals of C1 and C2 for the configuration asked, percent.
+    pub c1_interval_percent: f64,
+    pub c2_interval_percent: f64,
+    /// Whether the intervals include the measured leave-one-system-out transfer error; without
+    /// it they cover the fit's statistical error only.
+    pub includes_transfer_error: bool,
 }
 
 /// Relative one-sigma uncertainty of C1 and C2 for one configuration.
@@ -378,6 +396,36 @@ fn range_text(values: &[(Term, f64)], reference: &[Vec<(Term, f64)>]) -> String 
 }
 
 impl Described {
+    /// The summary for `spec`, for documents.
+    pub fn summary(&self, spec: SpecConfig) -> DescribedSummary {
+        let u = self.uncertainty(spec);
+        DescribedSummary {
+            prompt_tokens: self.prompt_tokens,
+            output_tokens: self.output_tokens,
+            coefficients: StageCoefficients::from_array_unchecked(self.coefficients),
+            extrapolation_doublings: self.extrapolation,
+            c1_interval_percent: 100.0 * self.z * u.c1_relative,
+            c2_interval_percent: 100.0 * self.z * u.c2_relative,
+            includes_transfer_error: self.transfer.is_some(),
+        }
+    }
+
+    /// Adds the latency intervals and the summary to a prediction made from [`Self::report`].
+    pub fn annotate(&self, document: &mut PredictDocument, spec: SpecConfig, loads: &[Load]) {
+        for (prediction, load) in document.predictions.iter_mut().zip(loads) {
+            let interval = match *load {
+                Load::Rate(rate) => self.latency_interval(spec, Some(rate), None),
+                Load::Concurrency(n) => self.latency_interval(spec, None, Some(n)),
+            };
+            prediction.latency_interval_95 =
+                interval.map(|(low_s, high_s)| LatencyInterval { low_s, high_s });
+        }
+        document.described_system = Some(self.summary(spec));
+        let mut warnings = self.report.warnings.clone();
+        warnings.append(&mut document.warnings);
+        document.warnings = warnings;
+    }
+
     /// Relative one-sigma uncertainty of C1 and C2 for `spec`: the statistical part from the
     /// covariance and the transfer part, combined in quadrature.
     pub fn uncertainty(&self, spec: SpecConfig) -> CostUncertainty {

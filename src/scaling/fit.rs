@@ -149,6 +149,9 @@ pub struct TermWeight {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SystemSummary {
     pub name: String,
+    /// The verifier as described, so that a prediction can start from a fitted system.
+    pub verifier: Option<Architecture>,
+    pub drafter: Option<Architecture>,
     /// Descriptor values at the system's mean lengths, by term name.
     pub descriptors: Vec<(Term, f64)>,
     pub prompt_tokens_mean: f64,
@@ -623,6 +626,8 @@ pub fn fit_systems(
             .reduce(f64::max);
         summaries.push(SystemSummary {
             name: system.name.clone(),
+            verifier: system.verifier.clone(),
+            drafter: system.drafter.clone(),
             descriptors: descriptor_values(&shape, basis),
             prompt_tokens_mean: p,
             output_tokens_mean: g,
@@ -838,5 +843,120 @@ impl ScalingModel {
     /// Z value used for the intervals.
     pub fn z(&self) -> f64 {
         Z_95
+    }
+}
+
+/// A problem with a saved scaling model.
+#[derive(Debug, thiserror::Error)]
+pub enum ScalingModelError {
+    #[error(
+        "{path}: invalid scaling model at line {line}, column {column}: {message}\n\nhint: pass a file written by `speclat fit --save` from a fit with [[system]] tables",
+        path = path.display()
+    )]
+    Syntax {
+        path: std::path::PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error(
+        "{path}: scaling model schema version {found} is not supported (expected {SCALING_SCHEMA_VERSION})\n\nhint: refit with this version of speclat",
+        path = path.display()
+    )]
+    SchemaVersion {
+        path: std::path::PathBuf,
+        found: u32,
+    },
+
+    #[error(
+        "{path}: {location}: {problem}\n\nhint: the file was edited or corrupted; refit with `speclat fit --save`",
+        path = path.display()
+    )]
+    InvalidValue {
+        path: std::path::PathBuf,
+        location: String,
+        problem: String,
+    },
+}
+
+impl ScalingModel {
+    /// Parses a saved scaling model and checks every value a prediction computes with.
+    pub fn from_json_bytes(
+        path: &std::path::Path,
+        bytes: &[u8],
+    ) -> Result<Self, ScalingModelError> {
+        let model: ScalingModel =
+            serde_json::from_slice(bytes).map_err(|e| ScalingModelError::Syntax {
+                path: path.to_path_buf(),
+                line: e.line(),
+                column: e.column().max(1),
+                message: crate::ingest::checks::json_error_message(&e),
+            })?;
+        if model.schema_version != SCALING_SCHEMA_VERSION {
+            return Err(ScalingModelError::SchemaVersion {
+                path: path.to_path_buf(),
+                found: model.schema_version,
+            });
+        }
+        let invalid = |location: String, problem: String| ScalingModelError::InvalidValue {
+            path: path.to_path_buf(),
+            location,
+            problem,
+        };
+        for (i, w) in model.weights.iter().enumerate() {
+            if !COEFFICIENT_NAMES.contains(&w.coefficient.as_str()) {
+                return Err(invalid(
+                    format!("weights[{i}].coefficient"),
+                    format!("unknown coefficient `{}`", w.coefficient),
+                ));
+            }
+            if !(w.value.is_finite() && w.value >= 0.0) {
+                return Err(invalid(
+                    format!("weights[{i}].value"),
+                    format!("{} is not a finite non-negative weight", w.value),
+                ));
+            }
+        }
+        let n = model.weights.len();
+        if model.covariance.len() != n
+            || model
+                .covariance
+                .iter()
+                .any(|row| row.len() != n || row.iter().any(|v| !v.is_finite()))
+        {
+            return Err(invalid(
+                "covariance".to_string(),
+                format!("expected a {n} x {n} matrix of finite numbers"),
+            ));
+        }
+        if model.systems.is_empty() {
+            return Err(invalid(
+                "systems".to_string(),
+                "the model lists no fitted system".to_string(),
+            ));
+        }
+        for (i, s) in model.systems.iter().enumerate() {
+            for (field, value) in [
+                ("prompt_tokens_mean", s.prompt_tokens_mean),
+                ("output_tokens_mean", s.output_tokens_mean),
+            ] {
+                if !(value.is_finite() && value > 0.0) {
+                    return Err(invalid(
+                        format!("systems[{i}].{field}"),
+                        format!("{value} is not a positive token count"),
+                    ));
+                }
+            }
+        }
+        if let Some(t) = model.transfer_error
+            && t.iter().any(|v| !(v.is_finite() && *v >= 0.0))
+        {
+            return Err(invalid(
+                "transfer_error".to_string(),
+                "expected two finite non-negative fractions".to_string(),
+            ));
+        }
+        Ok(model)
     }
 }
