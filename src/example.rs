@@ -28,6 +28,7 @@ fn qwen3_8b() -> Vec<Series> {
                 spec: SpecConfig::new(k, alpha).expect("example table holds valid alpha and k"),
                 label_source: LabelSource::BuiltIn,
                 alpha_source: AlphaSource::Given,
+                system: None,
                 file: PathBuf::from(format!("builtin:qwen3-8b/{label}")),
                 format: SourceFormat::BuiltIn,
                 measurements: Vec::new(),

@@ -120,6 +120,28 @@ fn manifest_negative_k() {
 }
 
 #[test]
+fn manifest_system_infinite_params() {
+    let args = [
+        "fit",
+        "tests/bad_inputs/one_point.json",
+        "--manifest",
+        "tests/bad_inputs/system_infinite_params.toml",
+    ];
+    insta::assert_snapshot!(failure(&args, None));
+}
+
+#[test]
+fn manifest_system_config_not_object() {
+    let args = [
+        "fit",
+        "tests/bad_inputs/one_point.json",
+        "--manifest",
+        "tests/bad_inputs/system_config_not_object.toml",
+    ];
+    insta::assert_snapshot!(failure(&args, None));
+}
+
+#[test]
 fn truncated_model() {
     let args = [
         "predict",

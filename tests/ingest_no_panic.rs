@@ -96,6 +96,18 @@ proptest! {
     }
 
     #[test]
+    fn system_values_are_checked(hidden_size in any::<f64>(), verifier_params in any::<f64>()) {
+        let text = format!(
+            "[[system]]\nname = \"s\"\nfiles = \"*.json\"\nhidden_size = {hidden_size:?}\n\
+             layers = 2\nverifier_params = {verifier_params:?}\n"
+        );
+        let result = speclat::ingest::labels::Manifest::parse_text(Path::new("m.toml"), &text);
+        let whole = hidden_size >= 1.0 && hidden_size <= 2f64.powi(53) && hidden_size.fract() == 0.0;
+        let valid = whole && verifier_params.is_finite() && verifier_params > 0.0;
+        prop_assert_eq!(result.is_ok(), valid, "{}", text);
+    }
+
+    #[test]
     fn grids_never_panic(text in "[0-9.:,eE+\\- ]{0,40}") {
         if let Ok(values) = speclat::grid::parse_grid(&text) {
             prop_assert!(values.len() <= speclat::grid::MAX_GRID_POINTS);

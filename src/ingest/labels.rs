@@ -34,6 +34,35 @@
 //! k = 7
 //! alpha = "measured"
 //! ```
+//!
+//! # Systems
+//!
+//! A manifest may also describe the systems that the sweeps measured, for fits across model
+//! sizes and workloads. Each `[[system]]` entry has a unique `name` and `files` globs like a
+//! `[[series]]` entry. A series whose file one of them matches gets its name in
+//! [`Series::system`], and a file that two systems match is an error. [`load_systems`] returns
+//! the descriptions. `[[series]]` entries are optional beside `[[system]]` entries, but a
+//! manifest needs one or the other.
+//!
+//! ```toml
+//! [[system]]
+//! name = "Qwen3-8B"
+//! files = "Qwen3-8B/*.json"
+//! config = "configs/qwen3-8b.json"   # the verifier's Hugging Face config.json
+//! drafter_params = 0.38e9
+//! prompt_tokens = 512                # overrides the measured mean prompt length
+//! output_tokens = 128                # overrides the measured mean output length
+//! ```
+//!
+//! The verifier comes from `config`, read from disk relative to the manifest's directory, and
+//! from numbers stated in the entry: `verifier_params` (total parameters), `hidden_size`,
+//! `layers`, `attention_heads`, `kv_heads`, `head_dim`, `intermediate_size`, `vocab_size`,
+//! `experts_total`, `experts_per_token`, `expert_intermediate_size`, `shared_experts` and
+//! `shared_expert_intermediate_size`. A number stated beside `config` overrides the file's
+//! value. Without `config`, `hidden_size` and `layers` come together, and the other shape
+//! numbers need them. The drafter comes from `drafter_config`, or only from
+//! `drafter_params`. Counts are positive whole numbers (`shared_experts` may be 0), and
+//! parameter counts and token lengths are positive finite numbers.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -47,6 +76,9 @@ use super::{
 };
 use crate::model::SpecConfig;
 use crate::model::acceptance_profile::alpha_from_acceptance_length;
+use crate::scaling::architecture::{
+    Architecture, MAX_COUNT, ShapeField, ShapeProblem, SystemDescription,
+};
 
 /// Sources of `k` and `alpha` for the sweeps being labelled.
 #[derive(Clone, Debug, Default)]
@@ -61,10 +93,13 @@ pub struct LabelOptions {
     pub manifest: Option<PathBuf>,
 }
 
-/// Attaches a speculative-decoding configuration and a label to every sweep.
+/// Attaches a speculative-decoding configuration, a label and, from the manifest's
+/// `[[system]]` entries, a system name to every sweep.
 ///
 /// Fails when a sweep's `k` or `alpha` cannot be found, when a value is out of range, when the
 /// flags are given for more than one file, or when the manifest cannot be read or is ambiguous.
+/// The model configurations that `[[system]]` entries name are read too, so that a broken one
+/// is reported before any fit. [`load_systems`] returns what they describe.
 pub fn label_sweeps(
     sweeps: Vec<Sweep>,
     options: &LabelOptions,
@@ -87,7 +122,11 @@ pub fn label_sweeps(
     }
 
     let manifest = match &options.manifest {
-        Some(path) => Some(Manifest::load(path)?),
+        Some(path) => {
+            let manifest = Manifest::load(path)?;
+            manifest.describe_systems()?;
+            Some(manifest)
+        }
         None => None,
     };
 
@@ -115,12 +154,18 @@ pub fn label_sweeps(
             return Err(unknown_config_error(&sweep.file, manifest.is_some()));
         };
 
+        let system = match &manifest {
+            Some(manifest) => manifest.system_of(&sweep.file)?,
+            None => None,
+        };
+
         let (spec, alpha_source) = resolve(&sweep, assignment.config)?;
         series.push(Series {
             label: assignment.label.unwrap_or_else(|| default_label(spec)),
             spec,
             label_source: assignment.source,
             alpha_source,
+            system,
             file: sweep.file,
             format: sweep.format,
             measurements: sweep.measurements,
@@ -368,10 +413,40 @@ struct ManifestEntry {
     baseline: bool,
 }
 
+/// A `[[system]]` entry as written. Numbers are read as `f64` so that `4096`, `4096.0` and
+/// `8.2e9` all parse, and are then checked to be whole where they count something.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SystemEntry {
+    name: String,
+    files: FilePatterns,
+    config: Option<PathBuf>,
+    verifier_params: Option<f64>,
+    hidden_size: Option<f64>,
+    layers: Option<f64>,
+    attention_heads: Option<f64>,
+    kv_heads: Option<f64>,
+    head_dim: Option<f64>,
+    intermediate_size: Option<f64>,
+    vocab_size: Option<f64>,
+    experts_total: Option<f64>,
+    experts_per_token: Option<f64>,
+    expert_intermediate_size: Option<f64>,
+    shared_experts: Option<f64>,
+    shared_expert_intermediate_size: Option<f64>,
+    drafter_config: Option<PathBuf>,
+    drafter_params: Option<f64>,
+    prompt_tokens: Option<f64>,
+    output_tokens: Option<f64>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ManifestFile {
+    #[serde(default)]
     series: Vec<toml::Spanned<ManifestEntry>>,
+    #[serde(default)]
+    system: Vec<toml::Spanned<SystemEntry>>,
 }
 
 /// One validated manifest entry.
@@ -382,12 +457,40 @@ struct Rule {
     label: Option<String>,
 }
 
+/// One validated `[[system]]` entry. The configurations it names are read only when the
+/// system is described.
+struct SystemRule {
+    line: usize,
+    name: String,
+    matchers: Vec<GlobMatcher>,
+    /// The verifier's `config.json`, joined to the directory of the manifest's path.
+    config: Option<PathBuf>,
+    /// Shape numbers and `verifier_params` stated in the entry.
+    stated: Architecture,
+    /// The drafter's `config.json`, joined to the directory of the manifest's path.
+    drafter_config: Option<PathBuf>,
+    drafter_params: Option<f64>,
+    prompt_tokens: Option<f64>,
+    output_tokens: Option<f64>,
+}
+
 /// A parsed manifest with its globs compiled.
 pub struct Manifest {
     path: PathBuf,
     /// Canonical directory that the globs are relative to.
     directory: PathBuf,
     rules: Vec<Rule>,
+    systems: Vec<SystemRule>,
+}
+
+/// Reads the manifest at `path` and describes each of its `[[system]]` entries, in file order.
+///
+/// Reads the Hugging Face configurations that the entries name. Fails when the manifest is
+/// invalid (as [`label_sweeps`] would report it), when a configuration cannot be read or is
+/// invalid, or when the numbers stated beside a configuration contradict it. Returns an empty
+/// list for a manifest with only `[[series]]` entries.
+pub fn load_systems(manifest: &Path) -> Result<Vec<SystemDescription>, IngestError> {
+    Manifest::load(manifest)?.describe_systems()
 }
 
 impl Manifest {
@@ -417,7 +520,8 @@ impl Manifest {
     }
 
     /// Parses manifest text and checks every entry, as [`label_sweeps`] does before it matches
-    /// any file. Globs are relative to the directory of `path`.
+    /// any file, but does not read the model configurations that `[[system]]` entries name.
+    /// Globs are relative to the directory of `path`.
     pub fn parse_text(path: &Path, text: &str) -> Result<Self, IngestError> {
         let directory = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         Self::parse(path, directory, text)
@@ -426,6 +530,11 @@ impl Manifest {
     /// Number of `[[series]]` entries.
     pub fn entry_count(&self) -> usize {
         self.rules.len()
+    }
+
+    /// Number of `[[system]]` entries.
+    pub fn system_count(&self) -> usize {
+        self.systems.len()
     }
 
     fn parse(path: &Path, directory: PathBuf, text: &str) -> Result<Self, IngestError> {
@@ -442,16 +551,46 @@ impl Manifest {
             }
         })?;
 
+        if file.series.is_empty() && file.system.is_empty() {
+            return Err(IngestError::Label {
+                path: path.to_path_buf(),
+                problem: "the manifest has no `[[series]]` or `[[system]]` entries".to_string(),
+                hint: format!(
+                    "add an entry for each group of files, for example\n\n{}",
+                    manifest_example("*alpha-0.70_draft-3_*.json")
+                ),
+            });
+        }
+
         let mut rules = Vec::with_capacity(file.series.len());
         for spanned in file.series {
             let (line, _) = line_and_column(text, spanned.span().start);
             let entry = spanned.into_inner();
             rules.push(Self::rule(path, line, entry)?);
         }
+
+        let mut systems: Vec<SystemRule> = Vec::with_capacity(file.system.len());
+        for spanned in file.system {
+            let (line, _) = line_and_column(text, spanned.span().start);
+            let system = system_rule(path, line, spanned.into_inner())?;
+            if let Some(first) = systems.iter().find(|s| s.name == system.name) {
+                return Err(IngestError::Label {
+                    path: path.to_path_buf(),
+                    problem: format!(
+                        "system entries at lines {} and {line} are both named `{}`",
+                        first.line, system.name
+                    ),
+                    hint: "give each system its own name".to_string(),
+                });
+            }
+            systems.push(system);
+        }
+
         Ok(Self {
             path: path.to_path_buf(),
             directory,
             rules,
+            systems,
         })
     }
 
@@ -510,30 +649,7 @@ impl Manifest {
             }
         };
 
-        let patterns = match entry.files {
-            FilePatterns::One(pattern) => vec![pattern],
-            FilePatterns::Many(patterns) => patterns,
-        };
-        if patterns.is_empty() {
-            return Err(error(
-                "`files` is an empty list".to_string(),
-                "list at least one file name or glob, relative to the manifest's directory",
-            ));
-        }
-        let mut matchers = Vec::with_capacity(patterns.len());
-        for pattern in patterns {
-            let glob = GlobBuilder::new(&pattern)
-                .literal_separator(true)
-                .build()
-                .map_err(|e| {
-                    error(
-                        format!("invalid glob `{pattern}`: {e}"),
-                        "use `*` within a name, `**` across directories, for example \
-                         `Qwen3-8B/*draft-3_*.json`",
-                    )
-                })?;
-            matchers.push(glob.compile_matcher());
-        }
+        let matchers = compile_patterns(entry.files, error)?;
 
         Ok(Rule {
             line,
@@ -543,12 +659,21 @@ impl Manifest {
         })
     }
 
+    /// Returns `file` relative to the manifest's directory, or `None` when it lies outside.
+    fn relative_path(&self, file: &Path) -> Option<PathBuf> {
+        let absolute = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+        absolute
+            .strip_prefix(&self.directory)
+            .ok()
+            .map(Path::to_path_buf)
+    }
+
     /// Finds the entry matching `file`. Two matching entries are an error.
     fn lookup(&self, file: &Path) -> Result<Option<Assignment>, IngestError> {
-        let absolute = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
-        let Ok(relative) = absolute.strip_prefix(&self.directory) else {
+        let Some(relative) = self.relative_path(file) else {
             return Ok(None);
         };
+        let relative = relative.as_path();
 
         let mut matching = self
             .rules
@@ -575,6 +700,276 @@ impl Manifest {
             label: first.label.clone(),
             source: LabelSource::Manifest(self.path.clone()),
         }))
+    }
+
+    /// Finds the name of the system whose `files` match `file`. Two matching systems are an
+    /// error.
+    fn system_of(&self, file: &Path) -> Result<Option<String>, IngestError> {
+        if self.systems.is_empty() {
+            return Ok(None);
+        }
+        let Some(relative) = self.relative_path(file) else {
+            return Ok(None);
+        };
+
+        let mut matching = self
+            .systems
+            .iter()
+            .filter(|system| system.matchers.iter().any(|m| m.is_match(&relative)));
+        let Some(first) = matching.next() else {
+            return Ok(None);
+        };
+        if let Some(second) = matching.next() {
+            return Err(IngestError::Label {
+                path: self.path.clone(),
+                problem: format!(
+                    "systems `{}` (line {}) and `{}` (line {}) both match {}",
+                    first.name,
+                    first.line,
+                    second.name,
+                    second.line,
+                    relative.display()
+                ),
+                hint: "narrow the globs so that each file belongs to one system".to_string(),
+            });
+        }
+        Ok(Some(first.name.clone()))
+    }
+
+    /// Describes every `[[system]]` entry, reading the configurations they name.
+    fn describe_systems(&self) -> Result<Vec<SystemDescription>, IngestError> {
+        self.systems
+            .iter()
+            .map(|system| self.describe(system))
+            .collect()
+    }
+
+    fn describe(&self, system: &SystemRule) -> Result<SystemDescription, IngestError> {
+        let read = |config: &Path| {
+            Architecture::from_hf_config(config).map_err(|error| IngestError::Architecture {
+                path: self.path.clone(),
+                line: system.line,
+                error,
+            })
+        };
+
+        let verifier = match &system.config {
+            Some(config) => {
+                let verifier = read(config)?.with_overrides(&system.stated);
+                verifier.check_shape().map_err(|problem| {
+                    shape_error(&self.path, system.line, problem, Some(config))
+                })?;
+                Some(verifier)
+            }
+            None if system.stated.is_empty() => None,
+            None => Some(system.stated.clone()),
+        };
+
+        let drafter = match (&system.drafter_config, system.drafter_params) {
+            (Some(config), params) => {
+                let mut drafter = read(config)?;
+                drafter.params = params.or(drafter.params);
+                Some(drafter)
+            }
+            (None, Some(params)) => Some(Architecture::from_params(params)),
+            (None, None) => None,
+        };
+
+        Ok(SystemDescription {
+            name: system.name.clone(),
+            verifier,
+            drafter,
+            prompt_tokens: system.prompt_tokens,
+            output_tokens: system.output_tokens,
+            source: self.path.clone(),
+        })
+    }
+}
+
+/// Compiles the globs of a `files` key. `error` builds the message of an invalid one.
+fn compile_patterns(
+    files: FilePatterns,
+    error: impl Fn(String, &str) -> IngestError,
+) -> Result<Vec<GlobMatcher>, IngestError> {
+    let patterns = match files {
+        FilePatterns::One(pattern) => vec![pattern],
+        FilePatterns::Many(patterns) => patterns,
+    };
+    if patterns.is_empty() {
+        return Err(error(
+            "`files` is an empty list".to_string(),
+            "list at least one file name or glob, relative to the manifest's directory",
+        ));
+    }
+    let mut matchers = Vec::with_capacity(patterns.len());
+    for pattern in patterns {
+        let glob = GlobBuilder::new(&pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| {
+                error(
+                    format!("invalid glob `{pattern}`: {e}"),
+                    "use `*` within a name, `**` across directories, for example \
+                     `Qwen3-8B/*draft-3_*.json`",
+                )
+            })?;
+        matchers.push(glob.compile_matcher());
+    }
+    Ok(matchers)
+}
+
+/// Validates a `[[system]]` entry without reading the configurations it names.
+fn system_rule(path: &Path, line: usize, entry: SystemEntry) -> Result<SystemRule, IngestError> {
+    // Configurations are joined to the manifest's directory as the caller spelled it, not the
+    // canonical one, so that messages show the paths the user wrote.
+    let directory = path.parent().unwrap_or(Path::new(""));
+    let error = |problem: String, hint: &str| IngestError::Label {
+        path: path.to_path_buf(),
+        problem: format!("system entry at line {line}: {problem}"),
+        hint: hint.to_string(),
+    };
+
+    if entry.name.trim().is_empty() {
+        return Err(error(
+            "`name` is empty".to_string(),
+            "give each system a name, for example `name = \"Qwen3-8B\"`",
+        ));
+    }
+    let matchers = compile_patterns(entry.files, error)?;
+
+    let count = |key: &str, value: Option<f64>| whole_number(path, line, key, value, 1);
+    let stated = Architecture {
+        hidden_size: count("hidden_size", entry.hidden_size)?,
+        layers: count("layers", entry.layers)?,
+        attention_heads: count("attention_heads", entry.attention_heads)?,
+        kv_heads: count("kv_heads", entry.kv_heads)?,
+        head_dim: count("head_dim", entry.head_dim)?,
+        intermediate_size: count("intermediate_size", entry.intermediate_size)?,
+        vocab_size: count("vocab_size", entry.vocab_size)?,
+        experts_total: count("experts_total", entry.experts_total)?,
+        experts_per_token: count("experts_per_token", entry.experts_per_token)?,
+        expert_intermediate_size: count(
+            "expert_intermediate_size",
+            entry.expert_intermediate_size,
+        )?,
+        shared_experts: whole_number(path, line, "shared_experts", entry.shared_experts, 0)?,
+        shared_expert_intermediate_size: count(
+            "shared_expert_intermediate_size",
+            entry.shared_expert_intermediate_size,
+        )?,
+        params: positive_number(path, line, "verifier_params", entry.verifier_params)?,
+    };
+    // Beside a configuration, the stated numbers are checked once merged with the file's.
+    if entry.config.is_none() {
+        stated
+            .check_shape()
+            .map_err(|problem| shape_error(path, line, problem, None))?;
+    }
+
+    Ok(SystemRule {
+        line,
+        name: entry.name,
+        matchers,
+        config: entry.config.map(|config| directory.join(config)),
+        stated,
+        drafter_config: entry.drafter_config.map(|config| directory.join(config)),
+        drafter_params: positive_number(path, line, "drafter_params", entry.drafter_params)?,
+        prompt_tokens: positive_number(path, line, "prompt_tokens", entry.prompt_tokens)?,
+        output_tokens: positive_number(path, line, "output_tokens", entry.output_tokens)?,
+    })
+}
+
+/// Checks a count of a `[[system]]` entry: a whole number from `minimum` up to [`MAX_COUNT`].
+fn whole_number(
+    path: &Path,
+    line: usize,
+    key: &str,
+    value: Option<f64>,
+    minimum: u64,
+) -> Result<Option<u64>, IngestError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    if value.is_finite() && value.fract() == 0.0 && value >= minimum as f64 {
+        if value <= MAX_COUNT as f64 {
+            return Ok(Some(value as u64));
+        }
+        return Err(IngestError::Label {
+            path: path.to_path_buf(),
+            problem: format!(
+                "system entry at line {line}: `{key}` = {value} is larger than the limit of \
+                 {MAX_COUNT}"
+            ),
+            hint: format!("give the value from the model's config.json, for example `{key} = 36`"),
+        });
+    }
+
+    let kind = if minimum == 0 {
+        "a whole number from 0"
+    } else {
+        "a positive whole number"
+    };
+    Err(IngestError::Label {
+        path: path.to_path_buf(),
+        problem: format!("system entry at line {line}: `{key}` = {value} is not {kind}"),
+        hint: format!(
+            "counts of heads, layers, experts and widths are whole numbers, as in the model's \
+             config.json, for example `{key} = 36`"
+        ),
+    })
+}
+
+/// Checks a parameter count or token length of a `[[system]]` entry: finite and above 0.
+fn positive_number(
+    path: &Path,
+    line: usize,
+    key: &str,
+    value: Option<f64>,
+) -> Result<Option<f64>, IngestError> {
+    match value {
+        Some(number) if !(number.is_finite() && number > 0.0) => Err(IngestError::Label {
+            path: path.to_path_buf(),
+            problem: format!(
+                "system entry at line {line}: `{key}` = {number} is not a positive finite number"
+            ),
+            hint: "parameter counts and token lengths are positive numbers, for example \
+                   `verifier_params = 8.2e9` or `prompt_tokens = 512`"
+                .to_string(),
+        }),
+        _ => Ok(value),
+    }
+}
+
+/// Reports a verifier shape whose numbers do not fit together.
+fn shape_error(
+    path: &Path,
+    line: usize,
+    problem: ShapeProblem,
+    config: Option<&Path>,
+) -> IngestError {
+    let key = problem.field.manifest_key();
+    let read_from = match config {
+        Some(config) => format!(" (with the values read from {})", config.display()),
+        None => String::new(),
+    };
+    let hint = match problem.field {
+        ShapeField::HiddenSize | ShapeField::Layers => {
+            "give hidden_size and layers together, or only verifier_params, or the verifier's \
+             config.json as `config`"
+        }
+        _ => {
+            "shape numbers need hidden_size and layers, kv_heads and head_dim need \
+             attention_heads, and experts_total and experts_per_token come together; the \
+             verifier's config.json, given as `config`, has them all"
+        }
+    };
+    IngestError::Label {
+        path: path.to_path_buf(),
+        problem: format!(
+            "system entry at line {line}: `{key}`{read_from}: {}",
+            problem.problem
+        ),
+        hint: hint.to_string(),
     }
 }
 
@@ -961,6 +1356,408 @@ mod tests {
         assert_eq!(
             series[1].label,
             "alpha-0.70_draft-3 run2_alpha-0.70_draft-3"
+        );
+    }
+
+    fn write_manifest(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("speclat.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn with_manifest(manifest: &Path) -> LabelOptions {
+        LabelOptions {
+            manifest: Some(manifest.to_path_buf()),
+            ..Default::default()
+        }
+    }
+
+    fn manifest_error(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = write_manifest(dir.path(), text);
+        match load_systems(&manifest) {
+            Ok(systems) => panic!("accepted {text}: {systems:?}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    const QWEN3_8B_CONFIG: &str = r#"{"hidden_size": 4096, "num_hidden_layers": 36,
+        "num_attention_heads": 32, "num_key_value_heads": 8, "head_dim": 128,
+        "intermediate_size": 12288, "vocab_size": 151936}"#;
+
+    #[test]
+    fn systems_alone_with_file_name_labels() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = touch(dir.path(), "small/out_alpha-0.70_draft-3_x.json");
+        let large = touch(dir.path(), "large/out_alpha-0.80_draft-2_x.json");
+        let other = touch(dir.path(), "other/out_alpha-0.80_draft-2_x.json");
+        let manifest = write_manifest(
+            dir.path(),
+            "[[system]]\n\
+             name = \"small\"\n\
+             files = \"small/*.json\"\n\
+             verifier_params = 8.2e9\n\
+             drafter_params = 0.38e9\n\
+             prompt_tokens = 512\n\
+             \n\
+             [[system]]\n\
+             name = \"large\"\n\
+             files = [\"large/*.json\", \"extra.json\"]\n\
+             hidden_size = 5120\n\
+             layers = 64\n\
+             output_tokens = 128.5\n",
+        );
+
+        let sweeps = vec![sweep(&small), sweep(&large), sweep(&other)];
+        let series = label_sweeps(sweeps, &with_manifest(&manifest)).unwrap();
+        assert_eq!(series[0].system.as_deref(), Some("small"));
+        assert_eq!(series[0].label_source, LabelSource::FileName);
+        assert_eq!(series[0].spec.k(), 3);
+        assert_eq!(series[1].system.as_deref(), Some("large"));
+        assert_eq!(series[2].system, None);
+
+        let systems = load_systems(&manifest).unwrap();
+        assert_eq!(systems.len(), 2);
+        assert_eq!(systems[0].name, "small");
+        assert_eq!(systems[0].verifier, Some(Architecture::from_params(8.2e9)));
+        assert_eq!(systems[0].drafter, Some(Architecture::from_params(0.38e9)));
+        assert_eq!(systems[0].prompt_tokens, Some(512.0));
+        assert_eq!(systems[0].output_tokens, None);
+        assert_eq!(systems[0].source, manifest);
+
+        let large = systems[1].verifier.as_ref().unwrap();
+        assert_eq!(large.hidden_size, Some(5120));
+        assert_eq!(large.layers, Some(64));
+        assert_eq!(large.streamed_params(), 12.0 * 5120.0 * 5120.0 * 64.0);
+        assert_eq!(systems[1].drafter, None);
+        assert_eq!(systems[1].output_tokens, Some(128.5));
+    }
+
+    #[test]
+    fn system_without_numbers_has_no_verifier() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = write_manifest(
+            dir.path(),
+            "[[system]]\nname = \"unknown\"\nfiles = \"*.json\"\n",
+        );
+        let systems = load_systems(&manifest).unwrap();
+        assert_eq!(systems[0].verifier, None);
+        assert_eq!(systems[0].drafter, None);
+    }
+
+    #[test]
+    fn series_and_systems_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = touch(dir.path(), "run.json");
+        let manifest = write_manifest(
+            dir.path(),
+            "[[series]]\nfiles = \"run.json\"\nk = 2\nalpha = 0.6\n\n\
+             [[system]]\nname = \"Qwen3-8B\"\nfiles = \"*.json\"\n",
+        );
+        let series = label_sweeps(vec![sweep(&file)], &with_manifest(&manifest)).unwrap();
+        assert_eq!(series[0].spec.alpha(), 0.6);
+        assert_eq!(series[0].system.as_deref(), Some("Qwen3-8B"));
+        assert_eq!(
+            series[0].label_source,
+            LabelSource::Manifest(manifest.clone())
+        );
+    }
+
+    #[test]
+    fn flags_keep_the_manifest_system() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = touch(dir.path(), "run.json");
+        let manifest = write_manifest(
+            dir.path(),
+            "[[system]]\nname = \"Qwen3-8B\"\nfiles = \"run.json\"\n",
+        );
+        let options = LabelOptions {
+            k: Some(3),
+            alpha: Some(0.7),
+            ..with_manifest(&manifest)
+        };
+        let series = label_sweeps(vec![sweep(&file)], &options).unwrap();
+        assert_eq!(series[0].label_source, LabelSource::Flags);
+        assert_eq!(series[0].system.as_deref(), Some("Qwen3-8B"));
+    }
+
+    #[test]
+    fn file_in_two_systems_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = touch(dir.path(), "Qwen3-8B/out_alpha-0.70_draft-3_x.json");
+        let manifest = write_manifest(
+            dir.path(),
+            "[[system]]\nname = \"a\"\nfiles = \"Qwen3-8B/*.json\"\n\n\
+             [[system]]\nname = \"b\"\nfiles = \"**/*draft-3*.json\"\n",
+        );
+        let message = label_sweeps(vec![sweep(&file)], &with_manifest(&manifest))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains(
+                "systems `a` (line 1) and `b` (line 5) both match \
+                 Qwen3-8B/out_alpha-0.70_draft-3_x.json"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("hint: narrow the globs"), "{message}");
+    }
+
+    #[test]
+    fn duplicate_system_names_are_rejected() {
+        let message = manifest_error(
+            "[[system]]\nname = \"a\"\nfiles = \"x/*.json\"\n\n\
+             [[system]]\nname = \"a\"\nfiles = \"y/*.json\"\n",
+        );
+        assert!(
+            message.contains("system entries at lines 1 and 5 are both named `a`"),
+            "{message}"
+        );
+        assert!(
+            message.contains("hint: give each system its own name"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn bad_system_numbers_are_rejected() {
+        let cases = [
+            (
+                "hidden_size = -4096\nlayers = 2",
+                "`hidden_size` = -4096 is not a positive whole",
+            ),
+            (
+                "hidden_size = 0\nlayers = 2",
+                "`hidden_size` = 0 is not a positive whole",
+            ),
+            (
+                "hidden_size = 64\nlayers = 2.5",
+                "`layers` = 2.5 is not a positive whole",
+            ),
+            (
+                "hidden_size = inf\nlayers = 2",
+                "`hidden_size` = inf is not a positive whole",
+            ),
+            (
+                "hidden_size = 1e20\nlayers = 2",
+                "`hidden_size` = 100000000000000000000 is larger",
+            ),
+            (
+                "verifier_params = inf",
+                "`verifier_params` = inf is not a positive finite number",
+            ),
+            (
+                "verifier_params = -inf",
+                "`verifier_params` = -inf is not a positive finite",
+            ),
+            (
+                "verifier_params = nan",
+                "`verifier_params` = NaN is not a positive finite",
+            ),
+            (
+                "drafter_params = 0",
+                "`drafter_params` = 0 is not a positive finite number",
+            ),
+            (
+                "prompt_tokens = -512",
+                "`prompt_tokens` = -512 is not a positive finite",
+            ),
+            (
+                "output_tokens = inf",
+                "`output_tokens` = inf is not a positive finite",
+            ),
+            (
+                "shared_experts = -1",
+                "`shared_experts` = -1 is not a whole number from 0",
+            ),
+        ];
+        for (numbers, expected) in cases {
+            let message = manifest_error(&format!(
+                "[[system]]\nname = \"s\"\nfiles = \"*.json\"\n{numbers}\n"
+            ));
+            assert!(
+                message.contains(&format!("speclat.toml: system entry at line 1: {expected}")),
+                "{numbers}: {message}"
+            );
+            assert!(message.contains("hint: "), "{numbers}: {message}");
+        }
+    }
+
+    #[test]
+    fn incomplete_system_shape_is_rejected() {
+        let cases = [
+            (
+                "hidden_size = 4096",
+                "`layers`: missing: hidden_size is given",
+            ),
+            (
+                "layers = 36\nverifier_params = 8e9",
+                "`hidden_size`: missing: layers is given",
+            ),
+            (
+                "verifier_params = 8e9\nattention_heads = 32",
+                "`attention_heads`: given without hidden_size and layers",
+            ),
+            (
+                "hidden_size = 4096\nlayers = 36\nkv_heads = 8",
+                "`kv_heads`: given without the attention head count",
+            ),
+            (
+                "hidden_size = 4096\nlayers = 36\nexperts_total = 8",
+                "`experts_per_token`: missing, but the model has 8 routed experts",
+            ),
+        ];
+        for (numbers, expected) in cases {
+            let message = manifest_error(&format!(
+                "[[system]]\nname = \"s\"\nfiles = \"*.json\"\n{numbers}\n"
+            ));
+            assert!(
+                message.contains(&format!("system entry at line 1: {expected}")),
+                "{numbers}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn system_entry_rejects_unknown_key() {
+        let message =
+            manifest_error("[[system]]\nname = \"s\"\nfiles = \"*.json\"\nhidden = 4096\n");
+        assert!(
+            message.contains("speclat.toml: invalid TOML manifest at line 4"),
+            "{message}"
+        );
+        assert!(message.contains("unknown field `hidden`"), "{message}");
+    }
+
+    #[test]
+    fn system_entry_needs_name_and_files() {
+        let missing_name = manifest_error("[[system]]\nfiles = \"*.json\"\n");
+        assert!(
+            missing_name.contains("missing field `name`"),
+            "{missing_name}"
+        );
+
+        let blank_name = manifest_error("[[system]]\nname = \" \"\nfiles = \"*.json\"\n");
+        assert!(
+            blank_name.contains("system entry at line 1: `name` is empty"),
+            "{blank_name}"
+        );
+
+        let no_files = manifest_error("[[system]]\nname = \"s\"\nfiles = []\n");
+        assert!(
+            no_files.contains("system entry at line 1: `files` is an empty list"),
+            "{no_files}"
+        );
+    }
+
+    #[test]
+    fn manifest_without_entries_is_rejected() {
+        for text in ["", "series = []\nsystem = []\n"] {
+            let message = manifest_error(text);
+            assert!(
+                message.contains("the manifest has no `[[series]]` or `[[system]]` entries"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn system_config_is_read_and_overridden() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("configs")).unwrap();
+        std::fs::write(dir.path().join("configs/verifier.json"), QWEN3_8B_CONFIG).unwrap();
+        std::fs::write(
+            dir.path().join("configs/drafter.json"),
+            r#"{"hidden_size": 4096, "num_hidden_layers": 1}"#,
+        )
+        .unwrap();
+        let manifest = write_manifest(
+            dir.path(),
+            "[[system]]\n\
+             name = \"Qwen3-8B, 2 layers\"\n\
+             files = \"*.json\"\n\
+             config = \"configs/verifier.json\"\n\
+             layers = 2\n\
+             verifier_params = 8.2e9\n\
+             drafter_config = \"configs/drafter.json\"\n\
+             drafter_params = 0.38e9\n",
+        );
+
+        let systems = load_systems(&manifest).unwrap();
+        let verifier = systems[0].verifier.as_ref().unwrap();
+        assert_eq!(verifier.layers, Some(2));
+        assert_eq!(verifier.hidden_size, Some(4096));
+        assert_eq!(verifier.kv_heads, Some(8));
+        assert_eq!(verifier.params, Some(8.2e9));
+        // 2 layers of 192,937,984 weights, plus the LM head 4096 * 151936.
+        assert_eq!(
+            verifier.streamed_params(),
+            2.0 * 192_937_984.0 + 622_329_856.0
+        );
+
+        let drafter = systems[0].drafter.as_ref().unwrap();
+        assert_eq!(drafter.layers, Some(1));
+        assert_eq!(drafter.params, Some(0.38e9));
+    }
+
+    #[test]
+    fn system_config_errors_name_manifest_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("broken.json"),
+            r#"{"num_hidden_layers": 2}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("verifier.json"), QWEN3_8B_CONFIG).unwrap();
+        let file = touch(dir.path(), "out_alpha-0.70_draft-3_x.json");
+
+        let missing = write_manifest(
+            dir.path(),
+            "[[system]]\nname = \"s\"\nfiles = \"*.json\"\nconfig = \"absent.json\"\n",
+        );
+        // label_sweeps reads the configurations too, before it labels anything.
+        let error = label_sweeps(vec![sweep(&file)], &with_manifest(&missing)).unwrap_err();
+        assert!(
+            matches!(error, IngestError::Architecture { line: 1, .. }),
+            "{error}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.contains("speclat.toml: system entry at line 1: "),
+            "{message}"
+        );
+        assert!(
+            message.contains("absent.json: cannot read the model configuration"),
+            "{message}"
+        );
+
+        let broken = write_manifest(
+            dir.path(),
+            "[[system]]\nname = \"s\"\nfiles = \"*.json\"\ndrafter_config = \"broken.json\"\n",
+        );
+        let message = load_systems(&broken).unwrap_err().to_string();
+        assert!(
+            message.contains("broken.json: hidden_size: missing"),
+            "{message}"
+        );
+        assert!(
+            message.contains("hint: pass the model's config.json"),
+            "{message}"
+        );
+
+        let contradicting = write_manifest(
+            dir.path(),
+            "[[system]]\nname = \"s\"\nfiles = \"*.json\"\nconfig = \"verifier.json\"\n\
+             kv_heads = 5\n",
+        );
+        let message = load_systems(&contradicting).unwrap_err().to_string();
+        assert!(
+            message.contains("system entry at line 1: `kv_heads` (with the values read from "),
+            "{message}"
+        );
+        assert!(
+            message.contains("5 key-value heads do not divide the 32 attention heads"),
+            "{message}"
         );
     }
 

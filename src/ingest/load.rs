@@ -137,6 +137,15 @@ pub enum IngestError {
         problem: String,
         hint: String,
     },
+
+    /// A model configuration, named by a `[[system]]` entry of the manifest at `path`, that
+    /// cannot be read or is invalid.
+    #[error("{path}: system entry at line {line}: {error}", path = path.display())]
+    Architecture {
+        path: PathBuf,
+        line: usize,
+        error: crate::scaling::architecture::ArchitectureError,
+    },
 }
 
 impl IngestError {

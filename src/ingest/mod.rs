@@ -275,6 +275,9 @@ pub struct Series {
     pub label_source: LabelSource,
     /// Whether `alpha` was given or solved from measured acceptance counters.
     pub alpha_source: AlphaSource,
+    /// Name of the manifest's `[[system]]` entry whose `files` match `file`, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
     pub file: PathBuf,
     pub format: SourceFormat,
     pub measurements: Vec<Measurement>,

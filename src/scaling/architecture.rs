@@ -170,6 +170,25 @@ pub(crate) enum ShapeField {
 }
 
 impl ShapeField {
+    /// Returns the key in a `[[system]]` entry of a manifest.
+    pub(crate) fn manifest_key(self) -> &'static str {
+        match self {
+            Self::HiddenSize => "hidden_size",
+            Self::Layers => "layers",
+            Self::AttentionHeads => "attention_heads",
+            Self::KvHeads => "kv_heads",
+            Self::HeadDim => "head_dim",
+            Self::IntermediateSize => "intermediate_size",
+            Self::VocabSize => "vocab_size",
+            Self::ExpertsTotal => "experts_total",
+            Self::ExpertsPerToken => "experts_per_token",
+            Self::ExpertIntermediateSize => "expert_intermediate_size",
+            Self::SharedExperts => "shared_experts",
+            Self::SharedExpertIntermediateSize => "shared_expert_intermediate_size",
+            Self::Params => "verifier_params",
+        }
+    }
+
     /// Returns the key in a Hugging Face `config.json`.
     fn config_key(self) -> &'static str {
         match self {

@@ -46,6 +46,7 @@ pub fn series(spec: SpecConfig, measurements: Vec<Measurement>) -> Series {
         spec,
         label_source: LabelSource::BuiltIn,
         alpha_source: Default::default(),
+        system: None,
         format: SourceFormat::BuiltIn,
         measurements,
     }
