@@ -76,9 +76,7 @@ use super::{
 };
 use crate::model::SpecConfig;
 use crate::model::acceptance_profile::alpha_from_acceptance_length;
-use crate::scaling::architecture::{
-    Architecture, MAX_COUNT, ShapeField, ShapeProblem, SystemDescription,
-};
+use crate::scaling::architecture::{Architecture, MAX_COUNT, ShapeProblem, SystemDescription};
 
 /// Sources of `k` and `alpha` for the sweeps being labelled.
 #[derive(Clone, Debug, Default)]
@@ -952,24 +950,13 @@ fn shape_error(
         Some(config) => format!(" (with the values read from {})", config.display()),
         None => String::new(),
     };
-    let hint = match problem.field {
-        ShapeField::HiddenSize | ShapeField::Layers => {
-            "give hidden_size and layers together, or only verifier_params, or the verifier's \
-             config.json as `config`"
-        }
-        _ => {
-            "shape numbers need hidden_size and layers, kv_heads and head_dim need \
-             attention_heads, and experts_total and experts_per_token come together; the \
-             verifier's config.json, given as `config`, has them all"
-        }
-    };
     IngestError::Label {
         path: path.to_path_buf(),
         problem: format!(
             "system entry at line {line}: `{key}`{read_from}: {}",
             problem.problem
         ),
-        hint: hint.to_string(),
+        hint: problem.hint.to_string(),
     }
 }
 
@@ -1615,6 +1602,7 @@ mod tests {
                 message.contains(&format!("system entry at line 1: {expected}")),
                 "{numbers}: {message}"
             );
+            assert!(message.contains("\n\nhint: give "), "{numbers}: {message}");
         }
     }
 
@@ -1757,6 +1745,10 @@ mod tests {
         );
         assert!(
             message.contains("5 key-value heads do not divide the 32 attention heads"),
+            "{message}"
+        );
+        assert!(
+            message.contains("hint: compare both head counts"),
             "{message}"
         );
     }

@@ -209,11 +209,23 @@ impl ShapeField {
     }
 }
 
-/// An inconsistency between the fields of an [`Architecture`].
+/// An inconsistency between the fields of an [`Architecture`], with its fix.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ShapeProblem {
     pub(crate) field: ShapeField,
     pub(crate) problem: String,
+    pub(crate) hint: &'static str,
+}
+
+impl ShapeProblem {
+    /// Returns the problem as the `Err` of a check.
+    fn new(field: ShapeField, problem: String, hint: &'static str) -> Result<(), Self> {
+        Err(Self {
+            field,
+            problem,
+            hint,
+        })
+    }
 }
 
 impl Architecture {
@@ -229,9 +241,9 @@ impl Architecture {
     ///
     /// Reads the fields of the top-level object, or of `text_config` when the top level has
     /// no `hidden_size` (multimodal models). `hidden_size` and `num_hidden_layers` are
-    /// required; the routed expert count is the first of `num_experts`, `num_local_experts`
-    /// and `n_routed_experts` that is present. A configuration never states `params`, so it
-    /// is left unset. Fails on a file that cannot be read, is larger than
+    /// required. The routed expert count is the first of `num_experts`, `num_local_experts`
+    /// and `n_routed_experts` that is present. `params` is left unset, because Hugging Face
+    /// configurations do not state it. Fails on a file that cannot be read, is larger than
     /// [`MAX_CONFIG_BYTES`], is not JSON, lacks a required field, or has a value that is not
     /// a positive whole number or does not fit the other values.
     pub fn from_hf_config(path: &Path) -> Result<Self, ArchitectureError> {
@@ -437,7 +449,6 @@ impl Architecture {
     /// attention heads, a whole default head width, expert counts that come together.
     pub(crate) fn check_shape(&self) -> Result<(), ShapeProblem> {
         use ShapeField as F;
-        let problem = |field: ShapeField, problem: String| Err(ShapeProblem { field, problem });
 
         let positive = [
             (F::HiddenSize, self.hidden_size),
@@ -453,24 +464,40 @@ impl Architecture {
         ];
         for (field, value) in positive {
             if value == Some(0) {
-                return problem(field, "must be positive, found 0".to_string());
+                return ShapeProblem::new(
+                    field,
+                    "must be positive, found 0".to_string(),
+                    "counts of heads, layers, experts and widths are positive whole numbers, as \
+                     in the model's config.json",
+                );
             }
         }
         if let Some(params) = self.params
             && !(params.is_finite() && params > 0.0)
         {
-            return problem(
+            return ShapeProblem::new(
                 F::Params,
                 format!("must be a positive finite number, found {params}"),
+                "give the total parameter count, for example 8.2e9",
             );
         }
 
+        let together_hint = "give hidden_size and layers together, or only the total parameter \
+                             count, or the verifier's config.json as `config`";
         match (self.hidden_size, self.layers) {
             (Some(_), None) => {
-                return problem(F::Layers, "missing: hidden_size is given".to_string());
+                return ShapeProblem::new(
+                    F::Layers,
+                    "missing: hidden_size is given".to_string(),
+                    together_hint,
+                );
             }
             (None, Some(_)) => {
-                return problem(F::HiddenSize, "missing: layers is given".to_string());
+                return ShapeProblem::new(
+                    F::HiddenSize,
+                    "missing: layers is given".to_string(),
+                    together_hint,
+                );
             }
             _ => {}
         }
@@ -491,9 +518,10 @@ impl Architecture {
                 ),
             ];
             if let Some((field, _)) = details.iter().find(|(_, value)| value.is_some()) {
-                return problem(
+                return ShapeProblem::new(
                     *field,
                     "given without hidden_size and layers, which it needs".to_string(),
+                    "give hidden_size and layers too, or the verifier's config.json as `config`",
                 );
             }
         }
@@ -509,11 +537,11 @@ impl Architecture {
                 (ShapeField::HeadDim, self.head_dim),
             ] {
                 if value.is_some() {
-                    return Err(ShapeProblem {
+                    return ShapeProblem::new(
                         field,
-                        problem: "given without the attention head count, which it needs"
-                            .to_string(),
-                    });
+                        "given without the attention head count, which it needs".to_string(),
+                        "give attention_heads too, or the verifier's config.json as `config`",
+                    );
                 }
             }
             return Ok(());
@@ -522,43 +550,51 @@ impl Architecture {
         if let Some(kv_heads) = self.kv_heads
             && (kv_heads > heads || heads % kv_heads != 0)
         {
-            return Err(ShapeProblem {
-                field: ShapeField::KvHeads,
-                problem: format!(
+            return ShapeProblem::new(
+                ShapeField::KvHeads,
+                format!(
                     "{kv_heads} key-value heads do not divide the {heads} attention heads \
                      evenly, as grouped-query attention requires"
                 ),
-            });
+                "compare both head counts with the model's config.json (Qwen3-8B, for \
+                 example, has 8 key-value heads and 32 attention heads)",
+            );
         }
         if self.head_dim.is_none()
             && let Some(hidden) = self.hidden_size
             && hidden % heads != 0
         {
-            return Err(ShapeProblem {
-                field: ShapeField::HeadDim,
-                problem: format!(
+            return ShapeProblem::new(
+                ShapeField::HeadDim,
+                format!(
                     "missing, and the default hidden_size / heads = {hidden} / {heads} is not \
                      a whole number"
                 ),
-            });
+                "give the head width as the model's config.json states it",
+            );
         }
         Ok(())
     }
 
     fn check_experts(&self) -> Result<(), ShapeProblem> {
-        let problem = |field: ShapeField, problem: String| Err(ShapeProblem { field, problem });
         match (self.experts_total, self.experts_per_token) {
-            (Some(total), Some(per_token)) if per_token > total => problem(
+            (Some(total), Some(per_token)) if per_token > total => ShapeProblem::new(
                 ShapeField::ExpertsPerToken,
                 format!("{per_token} experts per token is more than the {total} experts"),
+                "compare both expert counts with the model's config.json (`num_experts` and \
+                 `num_experts_per_tok`)",
             ),
-            (Some(total), None) => problem(
+            (Some(total), None) => ShapeProblem::new(
                 ShapeField::ExpertsPerToken,
                 format!("missing, but the model has {total} routed experts"),
+                "give the experts each token is routed to, `num_experts_per_tok` in the \
+                 model's config.json",
             ),
-            (None, Some(_)) => problem(
+            (None, Some(_)) => ShapeProblem::new(
                 ShapeField::ExpertsTotal,
                 "missing, but experts per token is given".to_string(),
+                "give the routed expert count, `num_experts` in the model's config.json, or \
+                 remove the expert fields for a dense model",
             ),
             (None, None) => {
                 let expert_fields = [
@@ -573,9 +609,11 @@ impl Architecture {
                     ),
                 ];
                 match expert_fields.iter().find(|(_, value)| value.is_some()) {
-                    Some((field, _)) => problem(
+                    Some((field, _)) => ShapeProblem::new(
                         *field,
                         "given for a model without routed experts".to_string(),
+                        "give experts_total and experts_per_token too, or remove the expert \
+                         fields for a dense model",
                     ),
                     None => Ok(()),
                 }
@@ -590,8 +628,8 @@ impl Architecture {
 pub struct SystemDescription {
     /// Name from the manifest, unique within it.
     pub name: String,
-    /// The verifier (target) model; `None` when the manifest gives neither a configuration, a
-    /// shape, nor a parameter count.
+    /// The verifier (target) model, or `None` when the manifest gives neither a
+    /// configuration, a shape, nor a parameter count.
     pub verifier: Option<Architecture>,
     /// The drafter: from its configuration, or known only by `params`.
     pub drafter: Option<Architecture>,
@@ -653,8 +691,8 @@ impl ConfigReader<'_> {
                 break;
             }
         }
-        // Dense configurations of some families carry `num_experts_per_tok` as an unused
-        // default, so it is read only beside an expert count.
+        // Without an expert count, `num_experts_per_tok` describes nothing that the model
+        // has, so it is read only beside one.
         let experts_per_token = match experts_total {
             Some(_) => self.count("num_experts_per_tok")?,
             None => None,
@@ -1139,7 +1177,7 @@ mod tests {
         let architecture = Architecture::from_hf_config(&path).unwrap();
         assert_eq!(architecture.head_dim, None);
         assert_eq!(architecture.kv_heads, None);
-        // Without an expert count the per-token count is an unused default.
+        // Without an expert count, the per-token count is ignored.
         assert_eq!(architecture.experts_per_token, None);
         assert_eq!(architecture.effective_head_dim(), Some(16));
     }
