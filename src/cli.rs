@@ -10,7 +10,7 @@ use speclat::fit::{
     self, FitOptions, FitReport, ModelFileError, PointSelector, SelectionOptions, SolverSettings,
 };
 use speclat::grid::parse_grid;
-use speclat::ingest::labels::{LabelOptions, label_sweeps};
+use speclat::ingest::labels::{LabelOptions, label_sweeps, load_systems};
 use speclat::ingest::{Series, load_paths_with_progress};
 use speclat::model::SpecConfig;
 use speclat::report::acceptance::{self, AcceptanceGiven};
@@ -22,8 +22,10 @@ use speclat::report::predict::{self, Load, PredictDocument};
 use speclat::report::significant;
 use speclat::report::table::Table;
 use speclat::scaling::architecture::Architecture;
+use speclat::scaling::architecture::SystemDescription;
 use speclat::scaling::describe::{Described, Query};
-use speclat::scaling::fit::{SCALING_KIND, ScalingModel};
+use speclat::scaling::fit::{SCALING_KIND, ScalingModel, SystemInput, fit_systems};
+use speclat::scaling::terms::TermSet;
 
 use crate::term::Terminal;
 
@@ -223,6 +225,17 @@ struct FitArgs {
     /// Print one JSON document instead of tables
     #[arg(long)]
     json: bool,
+
+    /// With [[system]] tables in the manifest: refit without each system in turn and predict
+    /// it from the others
+    #[arg(long)]
+    leave_one_system_out: bool,
+
+    /// With [[system]] tables: the terms of one coefficient, COEFFICIENT=TERM+TERM in
+    /// priority order (terms: constant, weights, layers, prefill_work, kv_read,
+    /// drafter_weights); repeatable
+    #[arg(long, value_name = "COEFFICIENT=TERMS")]
+    scaling_terms: Vec<String>,
 }
 
 /// Sources of the benchmark data and the labels of their series.
@@ -913,6 +926,18 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
     if let Some(save) = &args.save {
         check_output_not_loaded(save, &series, "--save")?;
     }
+    let systems = match &args.input.manifest {
+        Some(manifest) => load_systems(manifest)?,
+        None => Vec::new(),
+    };
+    if !systems.is_empty() {
+        return run_scaling_fit(&args, systems, series, &options, saving, output);
+    }
+    if args.leave_one_system_out || !args.scaling_terms.is_empty() {
+        bail!(
+            "--leave-one-system-out and --scaling-terms need systems to compare, and no [[system]] table was given\n\nhint: describe each system in the manifest, for example:\n\n[[system]]\nname = \"Qwen3-8B\"\nfiles = \"Qwen3-8B/*.json\"\nconfig = \"configs/qwen3-8b.json\""
+        );
+    }
 
     // Order series by configuration, so tables read k = 1, 2, ..., 10 whatever the file names.
     series.sort_by(|a, b| {
@@ -951,6 +976,86 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
         )?;
     }
     output.warnings(&report.warnings);
+    Ok(())
+}
+
+/// The fit across the systems of the manifest: one joint fit, optionally each system held
+/// out in turn.
+fn run_scaling_fit(
+    args: &FitArgs,
+    systems: Vec<SystemDescription>,
+    series: Vec<Series>,
+    options: &FitOptions,
+    saving: Option<(&PathBuf, tempfile::NamedTempFile)>,
+    output: Output,
+) -> Result<()> {
+    if args.plots.is_some() {
+        bail!(
+            "--plots draws one system's fit, and the manifest describes {} systems\n\nhint: run `speclat fit --plots DIR` on one system's files, or drop --plots",
+            systems.len()
+        );
+    }
+    let mut terms = TermSet::default();
+    for text in &args.scaling_terms {
+        terms
+            .apply_override(text)
+            .map_err(|problem| anyhow::anyhow!("invalid --scaling-terms {text}: {problem}"))?;
+    }
+
+    // Every series belongs to exactly one system, and every system has series.
+    if let Some(stray) = series.iter().find(|s| s.system.is_none()) {
+        bail!(
+            "{}: the file matches no [[system]] table of the manifest\n\nhint: add it to a system's `files`, or leave it out of the inputs",
+            stray.file.display()
+        );
+    }
+    let mut inputs = Vec::with_capacity(systems.len());
+    for description in systems {
+        let mut members: Vec<Series> = series
+            .iter()
+            .filter(|s| s.system.as_deref() == Some(description.name.as_str()))
+            .cloned()
+            .collect();
+        if members.is_empty() {
+            bail!(
+                "{}: system `{}` matches none of the files read\n\nhint: check its `files` globs (relative to the manifest's directory) or pass its files or folder as inputs",
+                description.source.display(),
+                description.name
+            );
+        }
+        members.sort_by(|a, b| {
+            (a.spec.alpha(), a.spec.k(), &a.label)
+                .partial_cmp(&(b.spec.alpha(), b.spec.k(), &b.label))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        inputs.push(SystemInput {
+            name: description.name,
+            verifier: description.verifier,
+            drafter: description.drafter,
+            prompt_tokens: description.prompt_tokens,
+            output_tokens: description.output_tokens,
+            series: members,
+        });
+    }
+    output.status(&format!("fitting {} systems together", inputs.len()));
+    let model = fit_systems(&inputs, &terms, options, args.leave_one_system_out)?;
+
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut stdout, &model)?;
+        writeln!(stdout)?;
+    } else {
+        stdout.write_all(speclat::report::scaling_text::render(&model).as_bytes())?;
+    }
+    stdout.flush()?;
+    if let Some((save, temporary)) = saving {
+        let mut bytes = serde_json::to_vec_pretty(&model)?;
+        bytes.push(b'\n');
+        persist(temporary, save, &bytes)
+            .with_context(|| format!("{}: cannot write the model", save.display()))?;
+        output.status(&format!("saved the scaling model to {}", save.display()));
+    }
+    output.warnings(&model.warnings);
     Ok(())
 }
 

@@ -477,6 +477,9 @@ pub struct Manifest {
     path: PathBuf,
     /// Canonical directory that the globs are relative to.
     directory: PathBuf,
+    /// The same directory as spelled, made absolute without resolving links; `None` when the
+    /// working directory is unknown.
+    lexical_directory: Option<PathBuf>,
     rules: Vec<Rule>,
     systems: Vec<SystemRule>,
 }
@@ -587,6 +590,7 @@ impl Manifest {
         Ok(Self {
             path: path.to_path_buf(),
             directory,
+            lexical_directory: lexical_absolute(path.parent().unwrap_or(Path::new(""))),
             rules,
             systems,
         })
@@ -657,30 +661,49 @@ impl Manifest {
         })
     }
 
-    /// Returns `file` relative to the manifest's directory, or `None` when it lies outside.
-    fn relative_path(&self, file: &Path) -> Option<PathBuf> {
-        let absolute = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
-        absolute
-            .strip_prefix(&self.directory)
-            .ok()
-            .map(Path::to_path_buf)
+    /// Returns `file` relative to the manifest's directory, with `..` where it lies outside:
+    /// first as spelled (so that a glob through a symbolic link matches), then with links
+    /// resolved. A glob such as `../runs/*.json` thus reaches data kept beside the manifest's
+    /// folder, for example on a read-only share.
+    fn relative_paths(&self, file: &Path) -> Vec<PathBuf> {
+        let mut paths = Vec::with_capacity(2);
+        if let (Some(spelled), Some(directory)) = (lexical_absolute(file), &self.lexical_directory)
+            && let Some(relative) = relative_to(&spelled, directory)
+        {
+            paths.push(relative);
+        }
+        let canonical = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+        if let Some(relative) = relative_to(&canonical, &self.directory)
+            && !paths.contains(&relative)
+        {
+            paths.push(relative);
+        }
+        paths
+    }
+
+    /// The first spelling of `file` that one of `matchers` accepts. A file outside the
+    /// manifest's directory matches only a glob that itself starts with `..`, so that `**`
+    /// keeps meaning "below the manifest".
+    fn matching_path(&self, file: &Path, matchers: &[GlobMatcher]) -> Option<PathBuf> {
+        self.relative_paths(file).into_iter().find(|relative| {
+            let outside = relative.starts_with("..");
+            matchers
+                .iter()
+                .any(|m| (!outside || m.glob().glob().starts_with("..")) && m.is_match(relative))
+        })
     }
 
     /// Finds the entry matching `file`. Two matching entries are an error.
     fn lookup(&self, file: &Path) -> Result<Option<Assignment>, IngestError> {
-        let Some(relative) = self.relative_path(file) else {
-            return Ok(None);
-        };
-        let relative = relative.as_path();
-
-        let mut matching = self
+        let matching: Vec<(&Rule, PathBuf)> = self
             .rules
             .iter()
-            .filter(|rule| rule.matchers.iter().any(|m| m.is_match(relative)));
-        let Some(first) = matching.next() else {
+            .filter_map(|rule| Some((rule, self.matching_path(file, &rule.matchers)?)))
+            .collect();
+        let Some((first, relative)) = matching.first() else {
             return Ok(None);
         };
-        if let Some(second) = matching.next() {
+        if let Some((second, _)) = matching.get(1) {
             return Err(IngestError::Label {
                 path: self.path.clone(),
                 problem: format!(
@@ -703,21 +726,15 @@ impl Manifest {
     /// Finds the name of the system whose `files` match `file`. Two matching systems are an
     /// error.
     fn system_of(&self, file: &Path) -> Result<Option<String>, IngestError> {
-        if self.systems.is_empty() {
-            return Ok(None);
-        }
-        let Some(relative) = self.relative_path(file) else {
-            return Ok(None);
-        };
-
-        let mut matching = self
+        let matching: Vec<(&SystemRule, PathBuf)> = self
             .systems
             .iter()
-            .filter(|system| system.matchers.iter().any(|m| m.is_match(&relative)));
-        let Some(first) = matching.next() else {
+            .filter_map(|system| Some((system, self.matching_path(file, &system.matchers)?)))
+            .collect();
+        let Some((first, relative)) = matching.first() else {
             return Ok(None);
         };
-        if let Some(second) = matching.next() {
+        if let Some((second, _)) = matching.get(1) {
             return Err(IngestError::Label {
                 path: self.path.clone(),
                 problem: format!(
@@ -969,6 +986,42 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
     (line, offset.min(text.len()) - line_start + 1)
+}
+
+/// `path` made absolute against the working directory, with `.` and `..` removed by text alone
+/// (symbolic links are not followed); `None` when the working directory is unknown.
+fn lexical_absolute(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let mut normal = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    Some(normal)
+}
+
+/// `path` relative to `base`, both absolute, with one `..` per level of `base` below their
+/// common ancestor; `None` when they share no root.
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut relative = PathBuf::new();
+    for _ in common..base.len() {
+        relative.push("..");
+    }
+    for component in &path[common..] {
+        relative.push(component);
+    }
+    Some(relative)
 }
 
 #[cfg(test)]

@@ -517,8 +517,14 @@ pub fn render_text(d: &PlanDocument) -> String {
         );
         let _ = writeln!(
             out,
-            "draft lengths and acceptance measured on the fitted systems: {}",
-            d.rests_on.join(", ")
+            "measured on the fitted systems: k {}..={}{}",
+            described.measured_k[0],
+            described.measured_k[1],
+            described
+                .measured_alpha
+                .map_or(String::new(), |[low, high]| format!(
+                    ", alpha {low}..={high}"
+                ))
         );
     } else {
         let _ = writeln!(

@@ -75,6 +75,9 @@ pub struct DescribedSummary {
     /// Whether the intervals include the measured leave-one-system-out transfer error; without
     /// it they cover the fit's statistical error only.
     pub includes_transfer_error: bool,
+    /// Draft lengths and acceptance probabilities measured on the fitted systems, `[min, max]`.
+    pub measured_k: [u32; 2],
+    pub measured_alpha: Option<[f64; 2]>,
 }
 
 /// Relative one-sigma uncertainty of C1 and C2 for one configuration.
@@ -165,7 +168,11 @@ impl ScalingModel {
                 "the scaling model has no leave-one-system-out error: the intervals cover the joint fit's statistical error only and are too narrow for an unmeasured system; refit with --leave-one-system-out".to_string(),
             );
         }
-        if let Some(held) = &self.leave_one_system_out {
+        if let Some(held) = self
+            .leave_one_system_out
+            .as_ref()
+            .filter(|_| extrapolation > 0.0)
+        {
             let failed: Vec<&str> = held
                 .iter()
                 .filter(|h| h.saturated_points > 0)
@@ -173,7 +180,7 @@ impl ScalingModel {
                 .collect();
             if !failed.is_empty() {
                 warnings.push(format!(
-                    "held out, {} could not be predicted (the prediction saturated below measured rates): the scaling terms do not reach that far",
+                    "when held out, {} could not be predicted from the other systems (the prediction saturated below its measured rates): extrapolated predictions can fail the same way",
                     failed.join(", ")
                 ));
             }
@@ -399,6 +406,8 @@ impl Described {
     /// The summary for `spec`, for documents.
     pub fn summary(&self, spec: SpecConfig) -> DescribedSummary {
         let u = self.uncertainty(spec);
+        let series = &self.report.series;
+        let speculative = series.iter().filter(|s| s.k > 0);
         DescribedSummary {
             prompt_tokens: self.prompt_tokens,
             output_tokens: self.output_tokens,
@@ -407,6 +416,16 @@ impl Described {
             c1_interval_percent: 100.0 * self.z * u.c1_relative,
             c2_interval_percent: 100.0 * self.z * u.c2_relative,
             includes_transfer_error: self.transfer.is_some(),
+            measured_k: [
+                series.iter().map(|s| s.k).min().unwrap_or(0),
+                series.iter().map(|s| s.k).max().unwrap_or(0),
+            ],
+            measured_alpha: speculative
+                .clone()
+                .map(|s| s.alpha)
+                .reduce(f64::min)
+                .zip(speculative.map(|s| s.alpha).reduce(f64::max))
+                .map(|(a, b)| [a, b]),
         }
     }
 

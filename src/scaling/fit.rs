@@ -559,7 +559,7 @@ fn errors(points: &[&ScaledPoint], theta: &[f64]) -> (Option<f64>, Option<f64>, 
 pub fn extrapolation_distance(values: &[(Term, f64)], reference: &[Vec<(Term, f64)>]) -> f64 {
     let mut worst: f64 = 0.0;
     for &(term, value) in values {
-        if term == Term::Constant || !(value > 0.0) {
+        if term == Term::Constant || value.is_nan() || value <= 0.0 {
             continue;
         }
         let seen: Vec<f64> = reference
