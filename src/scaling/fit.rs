@@ -960,3 +960,212 @@ impl ScalingModel {
         Ok(model)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{LabelSource, LatencyPercentiles, Measurement, SourceFormat, Strategy};
+    use crate::model::SpecConfig;
+
+    fn architecture(hidden: u64, layers: u64, heads: u64, intermediate: u64) -> Architecture {
+        Architecture {
+            hidden_size: Some(hidden),
+            layers: Some(layers),
+            attention_heads: Some(heads),
+            kv_heads: Some(8),
+            head_dim: Some(128),
+            intermediate_size: Some(intermediate),
+            vocab_size: Some(151_936),
+            ..Architecture::default()
+        }
+    }
+
+    fn measurement(index: usize, rate: f64, latency: f64, prompt: f64) -> Measurement {
+        Measurement {
+            index,
+            strategy: Strategy::Constant,
+            strategy_inferred: false,
+            target_rate_per_s: Some(rate),
+            target_concurrency: None,
+            rate_per_s: rate,
+            latency_s: latency,
+            latency_std_s: None,
+            latency_percentiles: LatencyPercentiles::default(),
+            concurrency: Some(rate * latency),
+            ttft_s: None,
+            itl_s: None,
+            tpot_s: None,
+            prompt_tokens: Some(prompt),
+            output_tokens: Some(128.0),
+            requests_successful: None,
+            requests_errored: None,
+            requests_incomplete: None,
+            acceptance: None,
+        }
+    }
+
+    /// A system whose points follow the closed form exactly under weights `theta` of the
+    /// default terms.
+    fn exact_system(name: &str, verifier: Architecture, prompt: f64, theta: &[f64]) -> SystemInput {
+        let terms = TermSet::default();
+        let shape = Shape {
+            verifier: Some(&verifier),
+            drafter: None,
+            prompt_tokens: prompt,
+            output_tokens: 128.0,
+        };
+        let params: Vec<(usize, Term)> = terms
+            .0
+            .iter()
+            .enumerate()
+            .flat_map(|(j, list)| list.iter().map(move |t| (j, *t)))
+            .collect();
+        let c = coefficients_for(&params, theta, &shape, Basis::Architecture);
+        let coefficients = crate::model::StageCoefficients::new(c).unwrap();
+        let mut series = Vec::new();
+        for (k, alpha) in [(0, 1.0), (1, 0.6), (3, 0.8), (5, 0.7)] {
+            let spec = SpecConfig::new(k, alpha).unwrap();
+            let costs = coefficients.costs(spec, 128.0).unwrap();
+            let measurements = [0.05, 0.25, 0.45, 0.6]
+                .iter()
+                .enumerate()
+                .map(|(i, u)| {
+                    let rate = u / costs.c2_s;
+                    let latency = costs.c1_s / (1.0 - u);
+                    measurement(i, rate, latency, prompt)
+                })
+                .collect();
+            series.push(Series {
+                label: format!("k{k}"),
+                spec,
+                label_source: LabelSource::BuiltIn,
+                alpha_source: Default::default(),
+                system: Some(name.to_string()),
+                file: format!("generated/{name}/k{k}").into(),
+                format: SourceFormat::BuiltIn,
+                measurements,
+            });
+        }
+        SystemInput {
+            name: name.to_string(),
+            verifier: Some(verifier),
+            drafter: None,
+            prompt_tokens: None,
+            output_tokens: None,
+            series,
+        }
+    }
+
+    /// Weights of the default terms, in their order: c1_prefill (prefill_work, constant),
+    /// c1_verify (weights, layers), c1_draft (constant), c2_prefill (prefill_work, layers),
+    /// c2_verify (constant, kv_read), c2_draft (constant).
+    const THETA: [f64; 10] = [
+        0.002, 0.04, 0.0011, 0.00016, 0.0015, 0.0054, 3.5e-5, 2e-5, 0.0021, 3.7e-5,
+    ];
+
+    fn three_sizes() -> Vec<SystemInput> {
+        vec![
+            exact_system("small", architecture(1024, 28, 16, 3072), 512.0, &THETA),
+            exact_system("middle", architecture(4096, 36, 32, 12288), 512.0, &THETA),
+            exact_system("large", architecture(5120, 64, 64, 25600), 1024.0, &THETA),
+        ]
+    }
+
+    #[test]
+    fn recovers_exact_weights_from_three_systems() {
+        let model = fit_systems(
+            &three_sizes(),
+            &TermSet::default(),
+            &FitOptions::default(),
+            false,
+        )
+        .unwrap();
+        assert_eq!(model.weights.len(), THETA.len());
+        for (w, expected) in model.weights.iter().zip(THETA) {
+            let error = (w.value - expected).abs() / expected;
+            assert!(
+                error < 1e-4,
+                "{} {:?}: {} against {expected}",
+                w.coefficient,
+                w.term,
+                w.value
+            );
+        }
+        assert!(model.mape_percent.unwrap() < 1e-6);
+    }
+
+    #[test]
+    fn held_out_exact_system_is_predicted_exactly() {
+        let model = fit_systems(
+            &three_sizes(),
+            &TermSet::default(),
+            &FitOptions::default(),
+            true,
+        )
+        .unwrap();
+        let held = model.leave_one_system_out.unwrap();
+        let middle = held.iter().find(|h| h.name == "middle").unwrap();
+        // With two systems left, each coefficient keeps at most two terms, which is all the
+        // default terms need; the middle size is then predicted exactly.
+        assert!(middle.mape_percent.unwrap() < 1e-4, "{middle:?}");
+        assert_eq!(middle.extrapolation, 0.0);
+        let large = held.iter().find(|h| h.name == "large").unwrap();
+        assert!(large.extrapolation > 0.9, "{large:?}");
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let point = ScaledPoint {
+            system: 0,
+            rate_per_s: 3.0,
+            latency_s: 1.4,
+            closed_loop_concurrency: None,
+            a: vec![1.0, 40.0, 0.0, 0.0],
+            b: vec![0.0, 0.0, 1.0, 40.0],
+        };
+        let theta = [0.07, 0.014, 0.035, 2.0e-4];
+        let mut gradient = [0.0; 4];
+        point.residual_into(&theta, 0.5, &mut gradient).unwrap();
+        for m in 0..4 {
+            let step = theta[m] * 1e-6;
+            let mut up = theta;
+            up[m] += step;
+            let mut down = theta;
+            down[m] -= step;
+            let mut scratch = [0.0; 4];
+            let numeric = (point.residual_into(&up, 0.5, &mut scratch).unwrap()
+                - point.residual_into(&down, 0.5, &mut scratch).unwrap())
+                / (2.0 * step);
+            assert!((gradient[m] - numeric).abs() < 1e-5 * numeric.abs().max(1e-9));
+        }
+    }
+
+    #[test]
+    fn extrapolation_counts_doublings() {
+        let reference = vec![
+            vec![(Term::Weights, 1.0), (Term::Constant, 1.0)],
+            vec![(Term::Weights, 8.0), (Term::Constant, 1.0)],
+        ];
+        assert_eq!(
+            extrapolation_distance(&[(Term::Weights, 4.0)], &reference),
+            0.0
+        );
+        assert!((extrapolation_distance(&[(Term::Weights, 32.0)], &reference) - 2.0).abs() < 1e-12);
+        assert!((extrapolation_distance(&[(Term::Weights, 0.5)], &reference) - 1.0).abs() < 1e-12);
+        // Within 1% of the range is noise in a measured mean, not extrapolation.
+        assert_eq!(
+            extrapolation_distance(&[(Term::Weights, 8.05)], &reference),
+            0.0
+        );
+    }
+
+    #[test]
+    fn mixing_described_and_undescribed_systems_is_refused() {
+        let mut systems = three_sizes();
+        systems[1].verifier = None;
+        let error =
+            fit_systems(&systems, &TermSet::default(), &FitOptions::default(), false).unwrap_err();
+        assert!(matches!(error, ScalingError::MixedBasis { .. }), "{error}");
+        assert!(error.to_string().contains("middle"));
+    }
+}
