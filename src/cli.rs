@@ -542,7 +542,7 @@ impl DescribeArgs {
             || self.prompt_tokens.is_some()
     }
 
-    /// The query for `model`: a fitted system's description if named, then the config
+    /// Builds the query for `model`. A named fitted system comes first, then the config
     /// files, then the numbers given as flags, each overriding the one before.
     fn query(&self, model: &ScalingModel, output_tokens: Option<f64>) -> Result<Query> {
         for (flag, value) in [
@@ -631,8 +631,8 @@ enum LoadedModel {
     Scaling(Box<ScalingModel>),
 }
 
-/// The single-system model to predict with: the saved one, or the system described from a
-/// model fitted across systems.
+/// Loads the single-system model to predict with: the saved one, or the system described
+/// from a model fitted across systems.
 fn model_for(
     path: &Path,
     describe: &DescribeArgs,
@@ -979,8 +979,8 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
     Ok(())
 }
 
-/// The fit across the systems of the manifest: one joint fit, optionally each system held
-/// out in turn.
+/// Fits the manifest's systems together and, with `--leave-one-system-out`, holds out each
+/// in turn.
 fn run_scaling_fit(
     args: &FitArgs,
     systems: Vec<SystemDescription>,

@@ -118,9 +118,9 @@ impl FitPoint {
     }
 }
 
-/// The residual of one point with costs `c1` and `c2`, and its derivatives with respect to
-/// them: `(r, dr/dC1, dr/dC2)`; `None` past saturation. Any parameterisation that makes C1
-/// and C2 linear in its unknowns gets its gradient from these two derivatives.
+/// Computes the residual of one point with costs `c1` and `c2` and its derivatives with respect
+/// to them, `(r, dr/dC1, dr/dC2)`, or `None` past saturation. Any parameterisation that makes
+/// C1 and C2 linear in its unknowns gets its gradient from these two derivatives.
 #[inline]
 pub fn residual_parts(
     c1: f64,

@@ -265,8 +265,8 @@ pub fn solve_warm(
     }
 }
 
-/// The solver for any [`Residual`]: coefficients marked in `fixed` are held at zero, and
-/// those marked in `load_dependent` are shrunk together when the start is past saturation.
+/// Minimises any [`Residual`]. Coefficients marked in `fixed` are held at zero, and those
+/// marked in `load_dependent` are shrunk together when the start is past saturation.
 pub fn solve_general<P: Residual>(
     points: &[P],
     start: Vec<f64>,

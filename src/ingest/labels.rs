@@ -681,7 +681,7 @@ impl Manifest {
         paths
     }
 
-    /// The first spelling of `file` that one of `matchers` accepts. A file outside the
+    /// Returns the first spelling of `file` that one of `matchers` accepts. A file outside the
     /// manifest's directory matches only a glob that itself starts with `..`, so that `**`
     /// keeps meaning "below the manifest".
     fn matching_path(&self, file: &Path, matchers: &[GlobMatcher]) -> Option<PathBuf> {
@@ -988,8 +988,9 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     (line, offset.min(text.len()) - line_start + 1)
 }
 
-/// `path` made absolute against the working directory, with `.` and `..` removed by text alone
-/// (symbolic links are not followed); `None` when the working directory is unknown.
+/// Makes `path` absolute against the working directory and removes `.` and `..` by text
+/// alone, without following symbolic links. Returns `None` when the working directory is
+/// unknown.
 fn lexical_absolute(path: &Path) -> Option<PathBuf> {
     let absolute = std::path::absolute(path).ok()?;
     let mut normal = PathBuf::new();

@@ -6,9 +6,9 @@
 //! - the statistical error of the joint fit, carried to each stage coefficient through the
 //!   descriptors (delta method on the weights' covariance);
 //! - the transfer error: how far a system's C1 and C2 were off when the leave-one-system-out
-//!   run predicted it from the others, scaled back to a system inside the measured range
-//!   ([`ScalingModel::transfer_error`]) and grown again by `1 + e` for this system's
-//!   extrapolation distance `e`, in doublings beyond the fitted systems' descriptors
+//!   run predicted it from the others ([`ScalingModel::transfer_error`]). It is scaled back to
+//!   a system inside the measured range, then grown by `1 + e` for this system's distance `e`
+//!   in doublings beyond the fitted systems' descriptors
 //!   ([`super::fit::extrapolation_distance`]).
 //!
 //! The growth by one transfer error per doubling is a heuristic, not a law. On the Qwen3 sizes
@@ -27,7 +27,7 @@ use crate::fit::{FittedModel, PointCounts, SeriesFit, SolverSummary};
 use crate::model::{COEFFICIENT_NAMES, LoadCosts, SpecConfig, StageCoefficients};
 use crate::report::predict::{LatencyInterval, Load, PredictDocument};
 
-/// What the user says about the system to predict.
+/// Description of the system to predict, as the user gives it.
 #[derive(Clone, Debug, Default)]
 pub struct Query {
     pub verifier: Option<Architecture>,
@@ -60,7 +60,7 @@ pub enum DescribeError {
     InvalidLength { field: &'static str, value: f64 },
 }
 
-/// What a prediction for a described system rests on, for the predict and plan documents.
+/// Basis of a prediction for a described system, for the predict and plan documents.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DescribedSummary {
     pub prompt_tokens: f64,
@@ -297,7 +297,7 @@ impl ScalingModel {
     }
 }
 
-/// A configuration measured on the fitted systems, carried to the described one so that
+/// Carries a configuration measured on the fitted systems to the described one, so that
 /// coverage checks and default load grids work as for a measured model.
 fn described_series(
     spec: SpecConfig,
@@ -333,8 +333,8 @@ fn described_series(
     }
 }
 
-/// The load range the fitted systems covered, as one point at the highest utilisation they
-/// reached; its latency is the described prediction there, not a measurement.
+/// Marks the load range the fitted systems covered with one point at the highest utilisation
+/// they reached. Its latency is the described prediction there, not a measurement.
 fn edge_point(spec: SpecConfig, costs: LoadCosts, rate_per_s: f64) -> Vec<PointResidual> {
     let Ok(point) = costs.at_rate(rate_per_s) else {
         return Vec::new();
@@ -403,7 +403,7 @@ fn range_text(values: &[(Term, f64)], reference: &[Vec<(Term, f64)>]) -> String 
 }
 
 impl Described {
-    /// The summary for `spec`, for documents.
+    /// Summarises the described system for `spec`, for documents.
     pub fn summary(&self, spec: SpecConfig) -> DescribedSummary {
         let u = self.uncertainty(spec);
         let series = &self.report.series;

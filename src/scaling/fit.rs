@@ -1,10 +1,10 @@
 //! The joint fit over several systems, and leave-one-system-out validation.
 //!
-//! Every stable point of every system contributes the residual of the single-system fit
-//! (relative latency error damped by the headroom, Huber-weighted; see
-//! [`crate::fit::problem`]), but the unknowns are the non-negative weights `theta` of the
-//! descriptor terms, so that `c_j = sum_t theta_jt d_t(system, p, g)`. C1 and C2 stay linear in
-//! `theta`, and the same projected Levenberg-Marquardt solver runs on them.
+//! Every stable point of every system contributes the residual of the single-system fit: the
+//! relative latency error, damped by the headroom and Huber-weighted (see
+//! [`crate::fit::problem`]). The unknowns, though, are the non-negative weights `theta` of the
+//! descriptor terms, so that `c_j = sum_t theta_jt d_t(system, p, g)`. C1 and C2 stay linear
+//! in `theta`, so the same projected Levenberg-Marquardt solver runs on them.
 //!
 //! Point selection is the single-system one, run per system. Each point's descriptors use its
 //! own mean prompt and output lengths, so a sweep whose lengths drift between benchmarks is
@@ -171,7 +171,8 @@ pub struct SystemSummary {
     pub coefficients: [f64; 6],
 }
 
-/// Where a held-out system lies relative to the systems it was predicted from.
+/// A held-out system: its position relative to the systems it was predicted from, and the
+/// errors of that prediction.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HeldOut {
     pub name: String,
@@ -195,7 +196,7 @@ pub struct HeldOut {
 /// The fitted scaling model; also the saved-model format of a fit across systems.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScalingModel {
-    /// Always `scaling`: tells this file from a single-system model.
+    /// Kind tag, always `scaling`, which distinguishes this file from a single-system model.
     pub kind: String,
     pub schema_version: u32,
     pub speclat_version: String,
@@ -341,7 +342,7 @@ fn source_of(system: usize, p: &FitPoint, prompt: f64, output: f64) -> ScaledPoi
     }
 }
 
-/// The shape of system `s` at lengths `p` and `g`.
+/// Builds the shape of `system` at lengths `p` and `g`.
 fn shape(system: &SystemInput, p: f64, g: f64) -> Shape<'_> {
     Shape {
         verifier: system.verifier.as_ref(),
@@ -552,10 +553,10 @@ fn errors(points: &[&ScaledPoint], theta: &[f64]) -> (Option<f64>, Option<f64>, 
     (Some(sum / count as f64), Some(max), saturated)
 }
 
-/// How far `values` lie outside the ranges of `reference`, in doublings: for each descriptor
-/// that varies, `log2(value / largest)` above the range or `log2(smallest / value)` below it,
-/// and the largest of these. 0 means inside every range; 1 means twice the largest (or half
-/// the smallest) value seen.
+/// Measures how far `values` lie outside the ranges of `reference`, in doublings. Each
+/// descriptor contributes `log2(value / largest)` above its range or `log2(smallest / value)`
+/// below it, and the result is the largest contribution. 0 means inside every range, and 1
+/// means twice the largest (or half the smallest) value seen.
 pub fn extrapolation_distance(values: &[(Term, f64)], reference: &[Vec<(Term, f64)>]) -> f64 {
     let mut worst: f64 = 0.0;
     for &(term, value) in values {
@@ -797,7 +798,8 @@ fn transfer_error(held_out: &[HeldOut]) -> Option<[f64; 2]> {
 }
 
 impl ScalingModel {
-    /// The fitted weights and their order, for [`coefficients_for`].
+    /// Lists the fitted weights with their `(coefficient, term)` positions, for
+    /// [`coefficients_for`].
     fn params(&self) -> (Vec<(usize, Term)>, Vec<f64>) {
         let params = self
             .weights
@@ -1004,8 +1006,8 @@ mod tests {
         }
     }
 
-    /// A system whose points follow the closed form exactly under weights `theta` of the
-    /// default terms.
+    /// Builds a system whose points follow the closed form exactly under weights `theta` of
+    /// the default terms.
     fn exact_system(name: &str, verifier: Architecture, prompt: f64, theta: &[f64]) -> SystemInput {
         let terms = TermSet::default();
         let shape = Shape {

@@ -4,7 +4,7 @@
 //! serving one workload. This module describes systems by what determines their costs (the
 //! verifier's and drafter's architecture, the prompt and output lengths) and fits each stage
 //! coefficient as a small non-negative function of those descriptors over several systems at
-//! once, so that a system nobody measured can be predicted.
+//! once, so that an unmeasured system can be predicted.
 
 pub mod architecture;
 pub mod describe;

@@ -24,8 +24,8 @@
 //! and the descriptors fall back to lengths alone ([`Basis::LengthOnly`]): `weights` and
 //! `layers` are 1, `prefill_work` is `p / 1000` and `kv_read` is `(p + g / 2) / 1000`.
 //!
-//! Which terms a fit may use depends on the systems it is given: with `n` distinct systems a
-//! coefficient can separate at most `n` terms, and a term whose values across the systems are
+//! Which terms a fit may use depends on the systems it is given. With `n` distinct systems a
+//! coefficient can separate at most `n` terms. A term whose values across the systems are
 //! (nearly) a combination of the terms before it adds nothing. [`select_terms`] walks each
 //! coefficient's candidate list in priority order and keeps a term only when its column,
 //! normalised, keeps more than [`SEPARATION_THRESHOLD`] of its length after projection onto
@@ -65,7 +65,7 @@ impl Term {
         Term::DrafterWeights,
     ];
 
-    /// The name used in flags, tables and JSON.
+    /// Returns the name used in flags, tables and JSON.
     pub fn name(&self) -> &'static str {
         match self {
             Term::Constant => "constant",
@@ -96,7 +96,7 @@ impl Term {
         }
     }
 
-    /// Whether the descriptor changes with prompt or output length.
+    /// Returns whether the descriptor changes with prompt or output length.
     pub fn depends_on_length(&self) -> bool {
         matches!(self, Term::PrefillWork | Term::KvRead)
     }
@@ -112,7 +112,7 @@ pub enum Basis {
     LengthOnly,
 }
 
-/// What a descriptor is computed from: the system's architectures and its workload lengths.
+/// Inputs of the descriptors: the system's architectures and its workload lengths.
 #[derive(Clone, Copy, Debug)]
 pub struct Shape<'a> {
     pub verifier: Option<&'a Architecture>,
@@ -124,8 +124,8 @@ pub struct Shape<'a> {
 }
 
 impl Shape<'_> {
-    /// The value of `term`; `None` when the system lacks what it needs (a drafter size, or a
-    /// verifier architecture under [`Basis::Architecture`]).
+    /// Computes the value of `term`. Returns `None` when the system lacks what it needs: a
+    /// drafter size, or a verifier architecture under [`Basis::Architecture`].
     pub fn value(&self, term: Term, basis: Basis) -> Option<f64> {
         let p = self.prompt_tokens;
         let g = self.output_tokens;
@@ -165,8 +165,8 @@ fn layer_count(v: &Architecture) -> Option<f64> {
 pub struct TermSet(pub [Vec<Term>; 6]);
 
 impl Default for TermSet {
-    /// The default terms, from the physics of each stage and checked on the Qwen3 sweeps at
-    /// four sizes (see the scaling section of the model documentation):
+    /// Returns the default terms. They follow the physics of each stage and were checked on
+    /// the Qwen3 sweeps at four sizes (`docs/scaling.md` lists the alternatives tried):
     ///
     /// - `c1_prefill`: prefill work, then a constant (request handling outside the GPU);
     /// - `c1_verify`: streamed weights, then layers (a pass at batch one reads every weight and
@@ -223,7 +223,7 @@ impl TermSet {
     }
 }
 
-/// Why a candidate term was left out of a fit.
+/// Reason a candidate term was left out of a fit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DropReason {
@@ -305,7 +305,7 @@ mod tests {
     }
 
     #[test]
-    fn two_lengths_separate_a_constant_from_a_length_term() {
+    fn two_lengths_separate_constant_and_length() {
         let values = vec![vec![Some(1.0), Some(0.57)], vec![Some(1.0), Some(0.257)]];
         let (used, _) = select_terms(&[Term::Constant, Term::KvRead], &values);
         assert_eq!(used, vec![Term::Constant, Term::KvRead]);
