@@ -87,11 +87,23 @@ pub trait Residual {
 }
 
 impl Residual for FitPoint {
-    #[inline]
+    #[inline(always)]
     fn residual_into(&self, c: &[f64], gamma: f64, gradient: &mut [f64]) -> Option<f64> {
         let c: &[f64; 6] = c.try_into().expect("six stage coefficients");
-        let (residual, row) = self.residual_and_gradient(c, gamma)?;
-        gradient.copy_from_slice(&row);
+        let gradient: &mut [f64; 6] = gradient.try_into().expect("six stage coefficients");
+        let (c1, c2) = self.costs(c);
+        let (residual, dr_dc1, dr_dc2) = super::problem::residual_parts(
+            c1,
+            c2,
+            self.rate_per_s,
+            self.latency_s,
+            self.closed_loop_concurrency,
+            gamma,
+        )?;
+        for j in 0..3 {
+            gradient[j] = self.x[j] * dr_dc1;
+            gradient[j + 3] = self.x[j] * dr_dc2;
+        }
         Some(residual)
     }
 
@@ -141,45 +153,57 @@ pub struct GeneralOutcome {
     pub normal_matrix: DMatrix<f64>,
 }
 
-/// Weighted cost, or `None` when a point is at or past saturation.
-fn cost<P: Residual>(points: &[P], weights: &[f64], c: &[f64], gamma: f64) -> Option<f64> {
+/// Most unknowns a problem may have: six coefficients of up to six descriptor terms each.
+pub const MAX_PARAMETERS: usize = 36;
+
+/// Weighted cost, or `None` when a point is at or past saturation. `N` bounds the number of
+/// unknowns and sizes the stack buffers, so that the residual loop allocates nothing.
+fn cost<P: Residual, const N: usize>(
+    points: &[P],
+    weights: &[f64],
+    c: &[f64],
+    gamma: f64,
+) -> Option<f64> {
     let mut total = 0.0;
-    let mut scratch = vec![0.0; c.len()];
+    let mut scratch = [0.0; N];
+    let scratch = &mut scratch[..c.len()];
     for (point, weight) in points.iter().zip(weights) {
-        let residual = point.residual_into(c, gamma, &mut scratch)?;
+        let residual = point.residual_into(c, gamma, scratch)?;
         total += weight * residual * residual;
     }
     Some(total / 2.0)
 }
 
 /// Residuals, the normal matrix `J^T W J` and the gradient `J^T W r`.
-fn linearise<P: Residual>(
+fn linearise<P: Residual, const N: usize>(
     points: &[P],
     weights: &[f64],
     c: &[f64],
     gamma: f64,
 ) -> Option<(Vec<f64>, DMatrix<f64>, DVector<f64>)> {
     let n = c.len();
+    assert!(n <= N, "{n} unknowns exceed the buffer size {N}");
     let mut residuals = Vec::with_capacity(points.len());
-    let mut normal = DMatrix::<f64>::zeros(n, n);
-    let mut gradient = DVector::<f64>::zeros(n);
-    let mut row = vec![0.0; n];
+    let mut lower = [[0.0; N]; N];
+    let mut gradient = [0.0; N];
+    let mut row = [0.0; N];
     for (point, weight) in points.iter().zip(weights) {
-        let residual = point.residual_into(c, gamma, &mut row)?;
+        let residual = point.residual_into(c, gamma, &mut row[..n])?;
         residuals.push(residual);
         for i in 0..n {
-            gradient[i] += weight * row[i] * residual;
+            let weighted = weight * row[i];
+            gradient[i] += weighted * residual;
             for j in 0..=i {
-                normal[(i, j)] += weight * row[i] * row[j];
+                lower[i][j] += weighted * row[j];
             }
         }
     }
-    for i in 0..n {
-        for j in 0..i {
-            normal[(j, i)] = normal[(i, j)];
-        }
-    }
-    Some((residuals, normal, gradient))
+    let normal = DMatrix::from_fn(n, n, |i, j| if j <= i { lower[i][j] } else { lower[j][i] });
+    Some((
+        residuals,
+        normal,
+        DVector::from_column_slice(&gradient[..n]),
+    ))
 }
 
 fn huber_weights(residuals: &[f64], delta: f64) -> Vec<f64> {
@@ -244,7 +268,7 @@ pub fn solve_warm(
     fixed: &[bool; 6],
     settings: &SolverSettings,
 ) -> SolverOutcome {
-    let general = solve_general(
+    let general = solve_general::<FitPoint, 6>(
         points,
         start.to_vec(),
         initial_weights,
@@ -267,7 +291,7 @@ pub fn solve_warm(
 
 /// Minimises any [`Residual`]. Coefficients marked in `fixed` are held at zero, and those
 /// marked in `load_dependent` are shrunk together when the start is past saturation.
-pub fn solve_general<P: Residual>(
+pub fn solve_general<P: Residual, const N: usize>(
     points: &[P],
     start: Vec<f64>,
     initial_weights: Option<Vec<f64>>,
@@ -276,6 +300,7 @@ pub fn solve_general<P: Residual>(
     settings: &SolverSettings,
 ) -> GeneralOutcome {
     let n = start.len();
+    assert!(n <= N, "{n} unknowns exceed the solver's buffer size {N}");
     let mut c = start;
     for j in 0..n {
         if fixed[j] {
@@ -290,11 +315,13 @@ pub fn solve_general<P: Residual>(
     let mut residual_evaluations = 0;
     let mut jacobian_evaluations = 0;
     let mut stop_reason = StopReason::MaxIterations;
-    let mut scratch = vec![0.0; n];
+    let mut scratch = [0.0; N];
+    let scratch = &mut scratch[..n];
 
     // Reweighting rounds: each solves the weighted problem, then updates Huber's weights.
     for _round in 0..50 {
-        let inner = levenberg_marquardt(points, &weights, &mut c, fixed, settings, iterations);
+        let inner =
+            levenberg_marquardt::<P, N>(points, &weights, &mut c, fixed, settings, iterations);
         iterations += inner.iterations;
         residual_evaluations += inner.residual_evaluations;
         jacobian_evaluations += inner.jacobian_evaluations;
@@ -308,10 +335,7 @@ pub fn solve_general<P: Residual>(
         }
         let residuals: Vec<f64> = points
             .iter()
-            .map(|p| {
-                p.residual_into(&c, settings.gamma, &mut scratch)
-                    .unwrap_or(0.0)
-            })
+            .map(|p| p.residual_into(&c, settings.gamma, scratch).unwrap_or(0.0))
             .collect();
         residual_evaluations += 1;
         let updated = huber_weights(&residuals, settings.huber_delta);
@@ -325,13 +349,13 @@ pub fn solve_general<P: Residual>(
         }
     }
 
-    let (_, normal, gradient) =
-        linearise(points, &weights, &c, settings.gamma).expect("solver keeps points feasible");
+    let (_, normal, gradient) = linearise::<P, N>(points, &weights, &c, settings.gamma)
+        .expect("solver keeps points feasible");
     jacobian_evaluations += 1;
     let at_bound = (0..n)
         .map(|j| !fixed[j] && c[j] == 0.0 && gradient[j] >= 0.0)
         .collect();
-    let final_cost = cost(points, &weights, &c, settings.gamma).unwrap_or(f64::NAN);
+    let final_cost = cost::<P, N>(points, &weights, &c, settings.gamma).unwrap_or(f64::NAN);
     GeneralOutcome {
         coefficients: c,
         stop_reason,
@@ -352,7 +376,7 @@ struct InnerOutcome {
     stop_reason: StopReason,
 }
 
-fn levenberg_marquardt<P: Residual>(
+fn levenberg_marquardt<P: Residual, const N: usize>(
     points: &[P],
     weights: &[f64],
     c: &mut [f64],
@@ -369,7 +393,7 @@ fn levenberg_marquardt<P: Residual>(
         jacobian_evaluations: 0,
         stop_reason: StopReason::MaxIterations,
     };
-    let Some(mut current_cost) = cost(points, weights, c, gamma) else {
+    let Some(mut current_cost) = cost::<P, N>(points, weights, c, gamma) else {
         outcome.stop_reason = StopReason::NoProgress;
         return outcome;
     };
@@ -378,7 +402,7 @@ fn levenberg_marquardt<P: Residual>(
 
     while iterations_before + outcome.iterations < settings.max_iterations {
         outcome.iterations += 1;
-        let Some((_, normal, gradient)) = linearise(points, weights, c, gamma) else {
+        let Some((_, normal, gradient)) = linearise::<P, N>(points, weights, c, gamma) else {
             outcome.stop_reason = StopReason::NoProgress;
             return outcome;
         };
@@ -420,7 +444,7 @@ fn levenberg_marquardt<P: Residual>(
                 trial[i] = (c[i] + step[a]).max(0.0);
             }
             outcome.residual_evaluations += 1;
-            match cost(points, weights, &trial, gamma) {
+            match cost::<P, N>(points, weights, &trial, gamma) {
                 Some(trial_cost) if trial_cost < current_cost => {
                     let decrease = (current_cost - trial_cost) / current_cost.max(1e-300);
                     c.copy_from_slice(&trial);

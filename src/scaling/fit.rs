@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::architecture::Architecture;
 use super::terms::{Basis, CoefficientTerms, DropReason, Shape, Term, TermSet, select_terms};
 use crate::fit::problem::{FitPoint, residual_parts};
-use crate::fit::solver::{Residual, make_feasible_general, solve_general};
+use crate::fit::solver::{MAX_PARAMETERS, Residual, make_feasible_general, solve_general};
 use crate::fit::{FitError, FitOptions};
 use crate::ingest::Series;
 use crate::model::COEFFICIENT_NAMES;
@@ -480,7 +480,7 @@ fn solve_members(
     make_feasible_general(&points, &mut start, &load_dependent);
 
     let fixed = vec![false; n];
-    let outcome = solve_general(
+    let outcome = solve_general::<ScaledPoint, MAX_PARAMETERS>(
         &points,
         start,
         None,
