@@ -1059,6 +1059,22 @@ fn run_scaling_fit(
     Ok(())
 }
 
+/// Rejects series from several `[[system]]` tables, whose pooled fit would mix model sizes or
+/// workloads in one set of stage costs.
+fn check_one_system(series: &[Series]) -> Result<()> {
+    let mut names: Vec<&str> = series.iter().filter_map(|s| s.system.as_deref()).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.len() > 1 {
+        bail!(
+            "the files belong to {} systems of the manifest ({}), and a report describes one\n\nhint: pass one system's files, or fit the systems together with `speclat fit --manifest ... --leave-one-system-out`",
+            names.len(),
+            names.join(", ")
+        );
+    }
+    Ok(())
+}
+
 fn run_report(args: ReportArgs, output: Output) -> Result<()> {
     // Plan: options validated and outputs checked before any input is read or fitted.
     let options = args.settings.options()?;
@@ -1072,10 +1088,17 @@ fn run_report(args: ReportArgs, output: Output) -> Result<()> {
     }
 
     let (report, source) = match &args.model {
-        Some(path) => (load_model(path)?, format!("model {}", path.display())),
+        Some(path) => match load_any_model(path)? {
+            LoadedModel::Single(report) => (*report, format!("model {}", path.display())),
+            LoadedModel::Scaling(_) => bail!(
+                "{}: this is a model fitted across systems, and the report draws one measured system\n\nhint: pass one system's benchmark files or its single-system model to `speclat report`; for an unmeasured system use `speclat predict` or `speclat plan` with this model",
+                path.display()
+            ),
+        },
         None => {
             let series = load_series(&args.input, output)?;
             check_output_not_loaded(&args.output, &series, "-o")?;
+            check_one_system(&series)?;
             let source = match &args.input.example {
                 Some(name) => format!("built-in example {name}"),
                 None => args
