@@ -20,7 +20,7 @@ root=$(dirname "$fuzz_dir")
 data=${SPECLAT_DATA:-$root/../shared/data/real}
 fixtures=$root/tests/fixtures
 toolchain=${FUZZ_TOOLCHAIN:-nightly}
-all_targets=(model_file prometheus speculators_csv vllm_bench sglang guidellm_json guidellm_yaml manifest grid)
+all_targets=(model_file scaling_model prometheus speculators_csv vllm_bench sglang guidellm_json guidellm_yaml manifest grid)
 targets=("${@:-${all_targets[@]}}")
 
 if [ ! -d "$data" ]; then
@@ -77,6 +77,26 @@ seed() {
         if [ -n "$one" ]; then
             "$speclat" fit "$one" --json >"$corpus/seed-reduced.json" 2>/dev/null || true
         fi ;;
+    scaling_model)
+        # Hugging Face configurations (first byte even) and a scaling model of two Qwen3
+        # sizes (first byte odd).
+        for config in "$fixtures"/hf-config/*/config.json; do
+            { printf '\000'; cat "$config"; } >"$corpus/seed-config-$(basename "$(dirname "$config")")"
+        done
+        local speclat=$root/target/debug/speclat
+        [ -x "$speclat" ] || (cd "$root" && cargo build --quiet)
+        local scratch
+        scratch=$(mktemp -d)
+        local sizes=$data/speculators-researchScaling-fixed-alpha
+        if [ -d "$sizes" ]; then
+            ln -s "$sizes" "$scratch/data"
+            cp -r "$fixtures/hf-config" "$scratch/configs"
+            printf '[[system]]\nname = "Qwen3-4B"\nfiles = "data/Qwen3-4B/*.json"\nconfig = "configs/qwen3-4b/config.json"\n\n[[system]]\nname = "Qwen3-32B"\nfiles = "data/Qwen3-32B/*.json"\nconfig = "configs/qwen3-32b/config.json"\n' >"$scratch/systems.toml"
+            { printf '\001'; "$speclat" fit "$scratch/data/Qwen3-4B" "$scratch/data/Qwen3-32B" \
+                --manifest "$scratch/systems.toml" --leave-one-system-out --json; } \
+                >"$corpus/seed-scaling.json" 2>/dev/null || true
+        fi
+        rm -rf "$scratch" ;;
     esac
 }
 

@@ -248,8 +248,14 @@ impl Architecture {
     /// a positive whole number or does not fit the other values.
     pub fn from_hf_config(path: &Path) -> Result<Self, ArchitectureError> {
         let bytes = read_limited(path)?;
+        Self::from_hf_config_bytes(path, &bytes)
+    }
+
+    /// Parses the bytes of a Hugging Face `config.json` as [`Architecture::from_hf_config`]
+    /// does; `path` appears only in error messages.
+    pub fn from_hf_config_bytes(path: &Path, bytes: &[u8]) -> Result<Self, ArchitectureError> {
         let value: Value =
-            serde_json::from_slice(&bytes).map_err(|e| ArchitectureError::Syntax {
+            serde_json::from_slice(bytes).map_err(|e| ArchitectureError::Syntax {
                 path: path.to_path_buf(),
                 line: e.line(),
                 column: e.column(),
