@@ -667,6 +667,8 @@ fn length_only_model_predicts_without_architecture() {
     let (output, model) = dspark_fit(dir.path());
     let stdout = text(&output.stdout);
     assert!(stdout.contains("by length only"), "{stdout}");
+    // No system has a size, so no weight is per parameter.
+    assert!(!stdout.contains("1e9 parameters"), "{stdout}");
 
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
     assert_eq!(saved["basis"], "length_only");
