@@ -519,6 +519,24 @@ fn predict_rejects_edited_scaling_model() {
 }
 
 #[test]
+fn scaling_terms_checked_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let message = failure(&[
+        "fit",
+        path_str(&missing),
+        "--scaling-terms",
+        "c1_draft=mass",
+    ]);
+    assert!(message.contains("unknown term `mass`"), "{message}");
+    assert!(
+        message.contains("hint: write COEFFICIENT=TERM+TERM"),
+        "{message}"
+    );
+    assert!(!message.contains("missing"), "{message}");
+}
+
+#[test]
 fn failed_scaling_fit_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = qwen3_manifest(dir.path());
