@@ -1046,7 +1046,10 @@ fn run_scaling_fit(
             series: members,
         });
     }
-    output.status(&format!("fitting {} systems together", inputs.len()));
+    output.status(&format!(
+        "fitting {} together",
+        speclat::report::scaling_text::count_systems(inputs.len())
+    ));
     let model = fit_systems(&inputs, terms, options, args.leave_one_system_out)?;
 
     let mut stdout = std::io::stdout().lock();

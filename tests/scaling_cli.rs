@@ -263,6 +263,31 @@ fn qwen3_fit_holds_out_each_size() {
 }
 
 #[test]
+fn single_system_fit_counts_one_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = qwen3_manifest(dir.path());
+    let text_8b = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .split("\n\n")
+        .find(|table| table.contains("\"Qwen3-8B\""))
+        .unwrap()
+        .to_string();
+    std::fs::write(&manifest, text_8b).unwrap();
+
+    let output = run(&[
+        "fit",
+        &format!("{FIXED_ALPHA}/Qwen3-8B"),
+        "--manifest",
+        path_str(&manifest),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("Fit across 1 system, "), "{stdout}");
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("fitting 1 system together"), "{stderr}");
+}
+
+#[test]
 fn qwen3_14b_lies_between_8b_and_32b() {
     let dir = tempfile::tempdir().unwrap();
     let model = qwen3_model(dir.path());
