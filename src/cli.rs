@@ -909,6 +909,7 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
     let options = args.settings.options()?;
     let figure_options = args.figures.options()?;
     let formats = args.figures.formats();
+    let terms = scaling_terms(&args.scaling_terms)?;
     let inputs = args.input.files();
     // The temporary file beside the model is created now, so that a missing or read-only
     // directory fails before the fit rather than after it.
@@ -931,7 +932,7 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
         None => Vec::new(),
     };
     if !systems.is_empty() {
-        return run_scaling_fit(&args, systems, series, &options, saving, output);
+        return run_scaling_fit(&args, systems, series, &terms, &options, saving, output);
     }
     if args.leave_one_system_out || !args.scaling_terms.is_empty() {
         bail!(
@@ -979,12 +980,26 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
     Ok(())
 }
 
+/// Parses the `--scaling-terms` overrides over the default terms.
+fn scaling_terms(overrides: &[String]) -> Result<TermSet> {
+    let mut terms = TermSet::default();
+    for text in overrides {
+        terms.apply_override(text).map_err(|problem| {
+            anyhow::anyhow!(
+                "invalid --scaling-terms {text}: {problem}\n\nhint: write COEFFICIENT=TERM+TERM with the terms in priority order, for example --scaling-terms c1_draft=constant+drafter_weights"
+            )
+        })?;
+    }
+    Ok(terms)
+}
+
 /// Fits the manifest's systems together and, with `--leave-one-system-out`, holds out each
 /// in turn.
 fn run_scaling_fit(
     args: &FitArgs,
     systems: Vec<SystemDescription>,
     series: Vec<Series>,
+    terms: &TermSet,
     options: &FitOptions,
     saving: Option<(&PathBuf, tempfile::NamedTempFile)>,
     output: Output,
@@ -994,12 +1009,6 @@ fn run_scaling_fit(
             "--plots draws one system's fit, and the manifest describes {} systems\n\nhint: run `speclat fit --plots DIR` on one system's files, or drop --plots",
             systems.len()
         );
-    }
-    let mut terms = TermSet::default();
-    for text in &args.scaling_terms {
-        terms
-            .apply_override(text)
-            .map_err(|problem| anyhow::anyhow!("invalid --scaling-terms {text}: {problem}"))?;
     }
 
     // Every series belongs to exactly one system, and every system has series.
@@ -1037,8 +1046,11 @@ fn run_scaling_fit(
             series: members,
         });
     }
-    output.status(&format!("fitting {} systems together", inputs.len()));
-    let model = fit_systems(&inputs, &terms, options, args.leave_one_system_out)?;
+    output.status(&format!(
+        "fitting {} together",
+        speclat::report::scaling_text::count_systems(inputs.len())
+    ));
+    let model = fit_systems(&inputs, terms, options, args.leave_one_system_out)?;
 
     let mut stdout = std::io::stdout().lock();
     if args.json {

@@ -180,3 +180,144 @@ fn oversized_file() {
     let args = ["fit", path.to_str().unwrap(), "--k", "3", "--alpha", "0.7"];
     insta::assert_snapshot!(failure(&args, Some(dir.path())));
 }
+
+/// Copies the handwritten GuideLLM report to `runs/<system>/run.json` under `dir` for each of
+/// `reports`, copies the Qwen3-8B configuration to `configs/qwen3-8b.json`, and writes
+/// `systems.toml`: `systems` followed by a `[[series]]` entry that labels every report k = 3,
+/// alpha = 0.7. Returns the manifest's path.
+fn systems_setup(dir: &Path, reports: &[&str], systems: &str) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for system in reports {
+        let target = dir.join("runs").join(system).join("run.json");
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(root.join("guidellm-0.7-handwritten.json"), target).unwrap();
+    }
+    std::fs::create_dir_all(dir.join("configs")).unwrap();
+    std::fs::copy(
+        root.join("hf-config/qwen3-8b/config.json"),
+        dir.join("configs/qwen3-8b.json"),
+    )
+    .unwrap();
+    let manifest = dir.join("systems.toml");
+    let series = "[[series]]\nfiles = \"runs/**/*.json\"\nk = 3\nalpha = 0.7\n";
+    std::fs::write(&manifest, format!("{systems}\n{series}")).unwrap();
+    manifest
+}
+
+/// Systems `a` and `b`, both described by the Qwen3-8B configuration.
+const TWO_SYSTEMS: &str = r#"
+[[system]]
+name = "a"
+files = "runs/a/*.json"
+config = "configs/qwen3-8b.json"
+
+[[system]]
+name = "b"
+files = "runs/b/*.json"
+config = "configs/qwen3-8b.json"
+"#;
+
+/// `speclat fit DIR/runs --manifest MANIFEST ARGS`, with `DIR` replaced by `[TMP]`.
+fn systems_failure(dir: &Path, manifest: &Path, args: &[&str]) -> String {
+    let runs = dir.join("runs");
+    let mut all = vec![
+        "fit",
+        runs.to_str().unwrap(),
+        "--manifest",
+        manifest.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    failure(&all, Some(dir))
+}
+
+#[test]
+fn file_outside_every_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let systems = "[[system]]\nname = \"a\"\nfiles = \"runs/a/*.json\"\n";
+    let manifest = systems_setup(dir.path(), &["a", "b"], systems);
+    insta::assert_snapshot!(systems_failure(dir.path(), &manifest, &[]));
+}
+
+#[test]
+fn system_without_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = systems_setup(dir.path(), &["a"], TWO_SYSTEMS);
+    insta::assert_snapshot!(systems_failure(dir.path(), &manifest, &[]));
+}
+
+#[test]
+fn systems_mixing_architecture_and_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let systems = TWO_SYSTEMS.replacen("config = \"configs/qwen3-8b.json\"\n", "", 1);
+    let manifest = systems_setup(dir.path(), &["a", "b"], &systems);
+    insta::assert_snapshot!(systems_failure(dir.path(), &manifest, &[]));
+}
+
+#[test]
+fn scaling_terms_unknown_coefficient() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = systems_setup(dir.path(), &["a", "b"], TWO_SYSTEMS);
+    let args = ["--scaling-terms", "c9=constant"];
+    insta::assert_snapshot!(systems_failure(dir.path(), &manifest, &args));
+}
+
+#[test]
+fn scaling_terms_unknown_term() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = systems_setup(dir.path(), &["a", "b"], TWO_SYSTEMS);
+    let args = ["--scaling-terms", "c1_draft=mass"];
+    insta::assert_snapshot!(systems_failure(dir.path(), &manifest, &args));
+}
+
+#[test]
+fn plots_with_systems() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = systems_setup(dir.path(), &["a", "b"], TWO_SYSTEMS);
+    let plots = dir.path().join("plots");
+    let args = ["--plots", plots.to_str().unwrap()];
+    insta::assert_snapshot!(systems_failure(dir.path(), &manifest, &args));
+    assert!(!plots.exists(), "--plots created its folder");
+}
+
+#[test]
+fn leave_one_system_out_without_systems() {
+    let args = [
+        "fit",
+        "tests/fixtures/guidellm-0.7-handwritten.json",
+        "--k",
+        "3",
+        "--alpha",
+        "0.7",
+        "--leave-one-system-out",
+    ];
+    insta::assert_snapshot!(failure(&args, None));
+}
+
+#[test]
+fn verifier_config_with_single_system_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("model.json");
+    let status = Command::cargo_bin("speclat")
+        .unwrap()
+        .args(["fit", "--example", "qwen3-8b", "--quiet", "--save"])
+        .arg(&model)
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+
+    let args = [
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        "--verifier-config",
+        "tests/fixtures/hf-config/qwen3-14b/config.json",
+        "--k",
+        "3",
+        "--alpha",
+        "0.7",
+        "--rate",
+        "1",
+    ];
+    insta::assert_snapshot!(failure(&args, Some(dir.path())));
+}

@@ -17,8 +17,8 @@ pub fn render(model: &ScalingModel) -> String {
     };
     let _ = writeln!(
         out,
-        "Fit across {} systems, described {basis}: {} points, in-sample MAPE {}, max {}",
-        model.systems.len(),
+        "Fit across {}, described {basis}: {} points, in-sample MAPE {}, max {}",
+        count_systems(model.systems.len()),
         model.points,
         percent(model.mape_percent, 2),
         percent(model.max_ape_percent, 1)
@@ -203,6 +203,15 @@ fn held_out(out: &mut String, model: &ScalingModel, held: &[crate::scaling::fit:
             100.0 * u1,
             100.0 * u2
         );
+    }
+}
+
+/// Formats a count of systems as `1 system` or `N systems`.
+pub fn count_systems(count: usize) -> String {
+    if count == 1 {
+        "1 system".to_string()
+    } else {
+        format!("{count} systems")
     }
 }
 

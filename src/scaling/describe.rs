@@ -148,12 +148,9 @@ impl ScalingModel {
         let reference: Vec<Vec<(Term, f64)>> =
             self.systems.iter().map(|s| s.descriptors.clone()).collect();
         let extrapolation = extrapolation_distance(&relevant, &reference);
-        let transfer = self.transfer_error.map(|[u1, u2]| {
-            [
-                u1 * (1.0 + 2.0 * extrapolation),
-                u2 * (1.0 + 2.0 * extrapolation),
-            ]
-        });
+        let transfer = self
+            .transfer_error
+            .map(|[u1, u2]| [u1 * (1.0 + extrapolation), u2 * (1.0 + extrapolation)]);
 
         let mut warnings = Vec::new();
         if extrapolation > 0.0 {

@@ -86,9 +86,9 @@ impl Term {
     pub fn unit(&self, basis: Basis) -> &'static str {
         match (self, basis) {
             (Term::Constant, _) => "1",
-            (Term::Weights | Term::DrafterWeights, _) => "1e9 parameters",
+            (Term::Weights, Basis::Architecture) | (Term::DrafterWeights, _) => "1e9 parameters",
+            (Term::Weights | Term::Layers, Basis::LengthOnly) => "1",
             (Term::Layers, Basis::Architecture) => "layers",
-            (Term::Layers, Basis::LengthOnly) => "1",
             (Term::PrefillWork, Basis::Architecture) => "TFLOP",
             (Term::PrefillWork, Basis::LengthOnly) => "1000 prompt tokens",
             (Term::KvRead, Basis::Architecture) => "GB",
@@ -327,6 +327,30 @@ mod tests {
         assert_eq!(
             dropped,
             vec![(Term::DrafterWeights, DropReason::Unavailable)]
+        );
+    }
+
+    #[test]
+    fn length_only_units_match_values() {
+        // Without an architecture the size terms are 1 for every system, so their weights are
+        // plain seconds; the drafter's size is still counted in parameters.
+        let shape = Shape {
+            verifier: None,
+            drafter: Some(&Architecture::from_params(0.38e9)),
+            prompt_tokens: 512.0,
+            output_tokens: 128.0,
+        };
+        assert_eq!(shape.value(Term::Weights, Basis::LengthOnly), Some(1.0));
+        assert_eq!(Term::Weights.unit(Basis::LengthOnly), "1");
+        assert_eq!(Term::Layers.unit(Basis::LengthOnly), "1");
+        assert_eq!(Term::Weights.unit(Basis::Architecture), "1e9 parameters");
+        assert_eq!(
+            Term::DrafterWeights.unit(Basis::LengthOnly),
+            "1e9 parameters"
+        );
+        assert_eq!(
+            shape.value(Term::DrafterWeights, Basis::LengthOnly),
+            Some(0.38)
         );
     }
 
