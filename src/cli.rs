@@ -558,6 +558,16 @@ impl DescribeArgs {
             }
         }
         for (flag, value) in [
+            ("--prompt-tokens", self.prompt_tokens),
+            ("--output-tokens", output_tokens),
+        ] {
+            if let Some(v) = value
+                && !(v.is_finite() && v > 0.0)
+            {
+                bail!("invalid {flag} {v}: it must be a number of tokens above 0, for example 512");
+            }
+        }
+        for (flag, value) in [
             ("--hidden-size", self.hidden_size),
             ("--layers", self.layers),
         ] {
@@ -669,12 +679,20 @@ fn load_any_model(path: &Path) -> Result<LoadedModel> {
         .len();
     if size <= speclat::fit::MAX_MODEL_FILE_BYTES
         && let Ok(bytes) = std::fs::read(path)
-        && let Ok(Kind { kind: Some(kind) }) = serde_json::from_slice::<Kind>(&bytes)
-        && kind == SCALING_KIND
     {
-        return Ok(LoadedModel::Scaling(Box::new(
-            ScalingModel::from_json_bytes(path, &bytes)?,
-        )));
+        let tagged = match serde_json::from_slice::<Kind>(&bytes) {
+            Ok(Kind { kind }) => kind.as_deref() == Some(SCALING_KIND),
+            // A damaged file: its first lines still show which kind it was meant to be.
+            Err(_) => {
+                let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+                head.contains(&format!("\"kind\": \"{SCALING_KIND}\""))
+            }
+        };
+        if tagged {
+            return Ok(LoadedModel::Scaling(Box::new(
+                ScalingModel::from_json_bytes(path, &bytes)?,
+            )));
+        }
     }
     Ok(LoadedModel::Single(Box::new(load_model(path)?)))
 }

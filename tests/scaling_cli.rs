@@ -480,11 +480,11 @@ fn predict_rejects_bad_descriptions() {
 
     let negative = predict(&["--system", "Qwen3-8B", "--prompt-tokens", "-5"]);
     assert!(
-        negative.contains("-5 is not a usable prompt length"),
+        negative.contains("invalid --prompt-tokens -5"),
         "{negative}"
     );
     assert!(
-        negative.contains("hint: lengths are positive"),
+        negative.contains("a number of tokens above 0"),
         "{negative}"
     );
 

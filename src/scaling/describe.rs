@@ -154,10 +154,18 @@ impl ScalingModel {
 
         let mut warnings = Vec::new();
         if extrapolation > 0.0 {
+            let widening = if transfer.is_some() {
+                format!(
+                    "its transfer error is widened by a factor {:.1}",
+                    1.0 + extrapolation
+                )
+            } else {
+                "no transfer error was measured to widen, so the interval understates the risk"
+                    .to_string()
+            };
             warnings.push(format!(
-                "the described system lies outside the fitted systems' range ({}): the prediction extrapolates by {extrapolation:.1} doublings, and its transfer error is widened by a factor {:.1}",
+                "the described system lies outside the fitted systems' range ({}): the prediction extrapolates by {extrapolation:.1} doublings, and {widening}",
                 range_text(&relevant, &reference),
-                1.0 + extrapolation
             ));
         }
         if transfer.is_none() {

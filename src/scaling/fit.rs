@@ -53,7 +53,7 @@ pub enum ScalingError {
     TooFewSystems { found: usize },
 
     #[error(
-        "systems {with} have a verifier architecture and systems {without} do not: descriptors cannot mix the two\n\nhint: give every [[system]] a `config` (the verifier's config.json) or `hidden_size` and `layers`, or give none of them to scale by length alone"
+        "some systems have a verifier architecture and others do not, and descriptors cannot mix the two (with an architecture: {with}; without: {without})\n\nhint: give every [[system]] a `config` (the verifier's config.json) or `hidden_size` and `layers`, or give none of them to scale by length alone"
     )]
     MixedBasis { with: String, without: String },
 
