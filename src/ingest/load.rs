@@ -324,6 +324,23 @@ fn parse_any_format(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError
         return prometheus::parse(path, bytes);
     }
 
+    // A CSV that none of the CSV readers recognised would otherwise fail as YAML.
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+        let header = text.lines().next().unwrap_or("").trim();
+        return Err(IngestError::UnknownFormat {
+            path: path.to_path_buf(),
+            problem: format!(
+                "a CSV file whose columns match no supported layout (header: `{}`)",
+                header.chars().take(120).collect::<String>()
+            ),
+            hint: "speclat reads the speculators throughput CSVs (`offered_concurrency`, \
+                   `completed_rps`, `mean_active_concurrency`, ...) and `perf_results.csv`; \
+                   name the benchmark files instead of their directory to leave other CSVs out"
+                .to_string(),
+        });
+    }
+
     let sweep = if is_yaml {
         guidellm::parse_yaml(path, text)?
     } else {
@@ -493,6 +510,16 @@ mod tests {
         for name in ["a.gz", "a.txt", "json", "a.json.bak"] {
             assert!(!has_benchmark_extension(Path::new(name)), "{name}");
         }
+    }
+
+    #[test]
+    fn unknown_csv_names_its_header() {
+        let bytes = b"t,running,waiting,kv_usage\n1,2,0,0.5\n";
+        let error = parse_bytes(Path::new("gauges.csv"), bytes).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("match no supported layout"), "{message}");
+        assert!(message.contains("t,running,waiting,kv_usage"), "{message}");
+        assert!(!message.contains("YAML"), "{message}");
     }
 
     #[test]
