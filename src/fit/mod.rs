@@ -226,15 +226,8 @@ fn fit_impl(
     progress: &(dyn Fn() + Sync),
     with_percentiles: bool,
 ) -> Result<FitReport, FitError> {
-    options.validate()?;
-    if series.is_empty() {
-        return Err(FitError::NoSeries);
-    }
-
     // Phase 1: point selection.
-    select::check_selectors(series, &options.selection)?;
-    let selection = select::select(series, &options.selection);
-    let points = build_points(series, &selection)?;
+    let (selection, points) = prepare_points(series, options)?;
 
     // Phase 2: identifiability decides between the stage model and per-series totals.
     let identifiability = identify::classify(&points);
@@ -257,7 +250,8 @@ fn fit_impl(
     Ok(report)
 }
 
-/// Selects the points of `series` and turns them into fit points, as [`fit`] does first.
+/// Checks the options, selects the points of `series` and turns them into fit points: the
+/// first phase of [`fit`], shared with the fit across systems.
 pub(crate) fn prepare_points(
     series: &[Series],
     options: &FitOptions,

@@ -100,20 +100,8 @@ impl FitPoint {
     /// saturation.
     #[inline]
     pub fn residual_and_gradient(&self, c: &[f64; 6], gamma: f64) -> Option<(f64, [f64; 6])> {
-        let (c1, c2) = self.costs(c);
-        let (residual, dr_dc1, dr_dc2) = residual_parts(
-            c1,
-            c2,
-            self.rate_per_s,
-            self.latency_s,
-            self.closed_loop_concurrency,
-            gamma,
-        )?;
         let mut gradient = [0.0; 6];
-        for j in 0..3 {
-            gradient[j] = self.x[j] * dr_dc1;
-            gradient[j + 3] = self.x[j] * dr_dc2;
-        }
+        let residual = super::solver::Residual::residual_into(self, c, gamma, &mut gradient)?;
         Some((residual, gradient))
     }
 }
