@@ -222,3 +222,51 @@ fn missing_config_fails_labelling() {
     );
     assert!(message.contains("qwen3-32b.json: cannot read"), "{message}");
 }
+
+/// Runs `speclat fit runs --manifest MANIFEST` in `dir`, where `runs` is a symbolic link, and
+/// returns its exit status and standard error.
+#[cfg(unix)]
+fn fit_through_link(dir: &Path, manifest: &str) -> (i32, String) {
+    let output = assert_cmd::Command::cargo_bin("speclat")
+        .unwrap()
+        .current_dir(dir)
+        .args(["fit", "runs", "--manifest", manifest, "--include-saturated", "--json"])
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn globs_match_through_a_linked_folder() {
+    // The data live elsewhere; `runs` links to them. A manifest named without a folder and
+    // one reached by `..` must both match the files as the user spelled their paths.
+    let data = tempfile::tempdir().unwrap();
+    copy_report(data.path(), "run.json");
+    let work = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(data.path(), work.path().join("runs")).unwrap();
+    let entries = "[[series]]\nfiles = \"runs/*.json\"\nk = 3\nalpha = 0.7\n";
+    std::fs::write(work.path().join("labels.toml"), entries).unwrap();
+
+    let (status, stderr) = fit_through_link(work.path(), "labels.toml");
+    assert_eq!(status, 0, "{stderr}");
+    let (status, stderr) = fit_through_link(work.path(), "./labels.toml");
+    assert_eq!(status, 0, "{stderr}");
+
+    // A manifest in a sibling folder reaches the link with `..`.
+    std::fs::create_dir(work.path().join("manifests")).unwrap();
+    let sibling = "[[series]]\nfiles = \"../runs/*.json\"\nk = 3\nalpha = 0.7\n";
+    std::fs::write(work.path().join("manifests/labels.toml"), sibling).unwrap();
+    let (status, stderr) = fit_through_link(work.path(), "manifests/labels.toml");
+    assert_eq!(status, 0, "{stderr}");
+
+    // `*.json` at the manifest's level does not reach outside its folder.
+    let local = "[[series]]\nfiles = \"*.json\"\nk = 3\nalpha = 0.7\n";
+    std::fs::write(work.path().join("manifests/local.toml"), local).unwrap();
+    let (status, stderr) = fit_through_link(work.path(), "manifests/local.toml");
+    assert_eq!(status, 2, "{stderr}");
+    assert!(stderr.contains("no manifest entry matches"), "{stderr}");
+}

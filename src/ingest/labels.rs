@@ -590,7 +590,13 @@ impl Manifest {
         Ok(Self {
             path: path.to_path_buf(),
             directory,
-            lexical_directory: lexical_absolute(path.parent().unwrap_or(Path::new(""))),
+            lexical_directory: lexical_absolute(
+                // A bare file name has the empty path as parent, which means the working
+                // directory.
+                Some(path.parent().unwrap_or(Path::new("")))
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(Path::new(".")),
+            ),
             rules,
             systems,
         })
