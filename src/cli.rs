@@ -25,7 +25,7 @@ use speclat::scaling::architecture::Architecture;
 use speclat::scaling::architecture::SystemDescription;
 use speclat::scaling::describe::{Described, Query};
 use speclat::scaling::fit::{SCALING_KIND, ScalingModel, SystemInput, fit_systems};
-use speclat::scaling::terms::TermSet;
+use speclat::scaling::terms::{Basis, Term, TermSet};
 
 use crate::term::Terminal;
 
@@ -574,6 +574,21 @@ impl DescribeArgs {
             if value == Some(0) {
                 bail!("invalid {flag} 0: it must be 1 or more");
             }
+        }
+        let verifier_flags = self.verifier_config.is_some()
+            || self.verifier_params.is_some()
+            || self.hidden_size.is_some()
+            || self.layers.is_some();
+        if model.basis == Basis::LengthOnly && verifier_flags {
+            bail!(
+                "this model was fitted without verifier architectures, so it scales with prompt and output length only, and --verifier-config, --verifier-params, --hidden-size and --layers do not apply\n\nhint: describe the fitted systems' verifiers in the manifest (`config` in each [[system]]) and fit again to predict other model sizes"
+            );
+        }
+        let drafter_flags = self.drafter_config.is_some() || self.drafter_params.is_some();
+        if drafter_flags && !model.weights.iter().any(|w| w.term == Term::DrafterWeights) {
+            bail!(
+                "no term of this model depends on the drafter's size, so --drafter-config and --drafter-params do not apply\n\nhint: give every [[system]] a `drafter_config` or `drafter_params` and fit with --scaling-terms c1_draft=constant+drafter_weights to scale drafting costs with drafter size"
+            );
         }
         let base = match &self.system {
             Some(name) => {

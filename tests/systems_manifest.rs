@@ -230,7 +230,14 @@ fn fit_through_link(dir: &Path, manifest: &str) -> (i32, String) {
     let output = assert_cmd::Command::cargo_bin("speclat")
         .unwrap()
         .current_dir(dir)
-        .args(["fit", "runs", "--manifest", manifest, "--include-saturated", "--json"])
+        .args([
+            "fit",
+            "runs",
+            "--manifest",
+            manifest,
+            "--include-saturated",
+            "--json",
+        ])
         .output()
         .unwrap();
     (

@@ -60,7 +60,8 @@ pub const MAX_COUNT: u64 = 1 << 53;
 
 /// Fix for a configuration that lacks the fields everything else depends on.
 const MISSING_SHAPE_HINT: &str = "pass the model's config.json from its Hugging Face \
-    repository, or give hidden_size and layers in the manifest";
+    repository, or state the full shape (hidden_size, layers, attention_heads, kv_heads, \
+    head_dim, intermediate_size, vocab_size) in the manifest";
 
 /// Fix for a configuration value of the wrong type or range.
 const DAMAGED_CONFIG_HINT: &str = "the file may be damaged or hand-edited; copy config.json \
@@ -331,6 +332,40 @@ impl Architecture {
                 .zip(self.attention_heads)
                 .and_then(|(hidden, heads)| hidden.checked_div(heads))
         })
+    }
+
+    /// Describes the estimates that stand in for missing shape values, in one sentence, or
+    /// returns `None` when the shape is complete. Descriptors built on an estimate can be far
+    /// off: Qwen3-32B described by `hidden_size` and `layers` alone counts 20.1e9 streamed
+    /// parameters instead of 32.0e9, and five times its KV cache.
+    pub fn estimate_caveat(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        match self.params_source() {
+            ParamsSource::Shape => {}
+            ParamsSource::Stated => parts.push(
+                "streamed weights are taken as the stated total parameter count, which also \
+                 counts the input embedding and every expert"
+                    .to_string(),
+            ),
+            ParamsSource::DenseEstimate => parts.push(
+                "streamed weights are estimated as 12 H^2 L (+ H V), which assumes full \
+                 multi-head attention and a 4 H MLP"
+                    .to_string(),
+            ),
+            ParamsSource::Unknown => {
+                parts.push("streamed weights are unknown and counted as 0".to_string())
+            }
+        }
+        if self.layers.is_some()
+            && (self.effective_kv_heads().is_none() || self.effective_head_dim().is_none())
+        {
+            parts.push(
+                "the KV cache assumes one KV head per attention head of width H/heads, which \
+                 overstates it under grouped-query attention"
+                    .to_string(),
+            );
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
 
     /// Returns the formula that [`Architecture::layer_params`] and
@@ -1106,7 +1141,10 @@ mod tests {
             message.contains("hint: pass the model's config.json"),
             "{message}"
         );
-        assert!(message.contains("hidden_size and layers"), "{message}");
+        assert!(
+            message.contains("state the full shape (hidden_size, layers"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -153,6 +153,15 @@ impl ScalingModel {
             .map(|[u1, u2]| [u1 * (1.0 + extrapolation), u2 * (1.0 + extrapolation)]);
 
         let mut warnings = Vec::new();
+        if let Some(caveat) = query
+            .verifier
+            .as_ref()
+            .and_then(Architecture::estimate_caveat)
+        {
+            warnings.push(format!(
+                "the described verifier's shape is incomplete: {caveat}; pass --verifier-config with its config.json for exact descriptors"
+            ));
+        }
         if extrapolation > 0.0 {
             let widening = if transfer.is_some() {
                 format!(

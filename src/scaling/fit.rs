@@ -53,7 +53,7 @@ pub enum ScalingError {
     TooFewSystems { found: usize },
 
     #[error(
-        "some systems have a verifier architecture and others do not, and descriptors cannot mix the two (with an architecture: {with}; without: {without})\n\nhint: give every [[system]] a `config` (the verifier's config.json) or `hidden_size` and `layers`, or give none of them to scale by length alone"
+        "some systems have a verifier architecture and others do not, and descriptors cannot mix the two (with an architecture: {with}; without: {without})\n\nhint: give every [[system]] a `config` (the verifier's config.json) or its full shape (`hidden_size`, `layers`, `attention_heads`, `kv_heads`, `head_dim`, `intermediate_size`, `vocab_size`), or give none of them to scale by length alone"
     )]
     MixedBasis { with: String, without: String },
 
@@ -645,6 +645,18 @@ pub fn fit_systems(
     let (mape, max, saturated) = errors(&everything, &solved.theta);
 
     let mut warnings = Vec::new();
+    for system in systems {
+        if let Some(caveat) = system
+            .verifier
+            .as_ref()
+            .and_then(Architecture::estimate_caveat)
+        {
+            warnings.push(format!(
+                "system {}: the verifier's shape is incomplete: {caveat}; give its config.json (`config`) or the full shape for exact descriptors",
+                system.name
+            ));
+        }
+    }
     for c in &terms {
         for (term, reason) in &c.dropped {
             if *reason == DropReason::NotSeparable && term.depends_on_length() {
