@@ -227,3 +227,41 @@ fn dspark_baseline_transfers_between_datasets() {
         assert!(max <= 15.0, "{fitted} -> {predicted}: max {max:.2}%");
     }
 }
+
+#[test]
+fn unmeasured_prompt_length_counts_as_extrapolation() {
+    // Every Qwen3 sweep ran about 520 prompt tokens; 1024 is one doubling beyond, even though
+    // the 8B's KV read at 1024 stays close to the 32B's at 520.
+    let model = qwen3_fit();
+    let longer = model
+        .describe(&Query {
+            verifier: Some(config("Qwen3-8B")),
+            prompt_tokens: Some(1024.0),
+            ..Query::default()
+        })
+        .unwrap();
+    assert!(
+        (longer.extrapolation - (1024.0_f64 / 520.06).log2()).abs() < 0.01,
+        "{}",
+        longer.extrapolation
+    );
+    assert!(
+        longer
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.contains("every fitted system ran one prompt length")),
+        "{:?}",
+        longer.report.warnings
+    );
+
+    // The requested 512 is within 5% of the measured mean and is no extrapolation.
+    let same = model
+        .describe(&Query {
+            verifier: Some(config("Qwen3-8B")),
+            prompt_tokens: Some(512.0),
+            ..Query::default()
+        })
+        .unwrap();
+    assert_eq!(same.extrapolation, 0.0);
+}

@@ -147,7 +147,9 @@ impl ScalingModel {
             .collect();
         let reference: Vec<Vec<(Term, f64)>> =
             self.systems.iter().map(|s| s.descriptors.clone()).collect();
-        let extrapolation = extrapolation_distance(&relevant, &reference);
+        let descriptor_distance = extrapolation_distance(&relevant, &reference);
+        let (length_distance, length_notes) = self.length_distance(prompt_tokens, output_tokens);
+        let extrapolation = descriptor_distance.max(length_distance);
         let transfer = self
             .transfer_error
             .map(|[u1, u2]| [u1 * (1.0 + extrapolation), u2 * (1.0 + extrapolation)]);
@@ -162,6 +164,7 @@ impl ScalingModel {
                 "the described verifier's shape is incomplete: {caveat}; pass --verifier-config with its config.json for exact descriptors"
             ));
         }
+        warnings.extend(length_notes);
         if extrapolation > 0.0 {
             let widening = if transfer.is_some() {
                 format!(
@@ -172,20 +175,40 @@ impl ScalingModel {
                 "no transfer error was measured to widen, so the interval understates the risk"
                     .to_string()
             };
+            let outside = range_text(&relevant, &reference);
+            let what = if outside.is_empty() {
+                "in prompt or output length".to_string()
+            } else {
+                format!("({outside})")
+            };
             warnings.push(format!(
-                "the described system lies outside the fitted systems' range ({}): the prediction extrapolates by {extrapolation:.1} doublings, and {widening}",
-                range_text(&relevant, &reference),
+                "the described system lies outside the fitted systems' range {what}: the prediction extrapolates by {extrapolation:.1} doublings, and {widening}",
             ));
         }
         if transfer.is_none() {
+            let remedy = if self.systems.len() < 2 {
+                "fit two or more systems with --leave-one-system-out to measure it"
+            } else {
+                "refit with --leave-one-system-out"
+            };
+            warnings.push(format!(
+                "the scaling model has no leave-one-system-out error: the intervals cover the joint fit's statistical error only and are too narrow for an unmeasured system; {remedy}"
+            ));
+        }
+        let fitted_moe = self
+            .systems
+            .iter()
+            .any(|s| s.verifier.as_ref().is_some_and(Architecture::is_moe));
+        if query.verifier.as_ref().is_some_and(Architecture::is_moe) && !fitted_moe {
             warnings.push(
-                "the scaling model has no leave-one-system-out error: the intervals cover the joint fit's statistical error only and are too narrow for an unmeasured system; refit with --leave-one-system-out".to_string(),
+                "the described verifier is a mixture of experts and every fitted system is dense: `weights` counts the experts one token uses, but a busy batch touches more of them, which the fitted load terms never saw".to_string(),
             );
         }
+        // Held-out failures matter for a description as far from the others as they were.
         if let Some(held) = self
             .leave_one_system_out
             .as_ref()
-            .filter(|_| extrapolation > 0.0)
+            .filter(|_| descriptor_distance >= 1.0)
         {
             let failed: Vec<&str> = held
                 .iter()
@@ -211,6 +234,44 @@ impl ScalingModel {
             output_tokens,
             z: self.z(),
         })
+    }
+
+    /// Measures how far the requested lengths lie outside the fitted systems' mean prompt and
+    /// output lengths, in doublings, with one note per length outside. The size descriptors
+    /// can hide a length change: across model sizes `kv_read` varies with the KV width, so a
+    /// prompt twice as long as any measured one can still fall inside its range.
+    fn length_distance(&self, prompt_tokens: f64, output_tokens: f64) -> (f64, Vec<String>) {
+        let mut worst: f64 = 0.0;
+        let mut notes = Vec::new();
+        let lengths: [(&str, f64, fn(&super::fit::SystemSummary) -> f64); 2] = [
+            ("prompt", prompt_tokens, |s| s.prompt_tokens_mean),
+            ("output", output_tokens, |s| s.output_tokens_mean),
+        ];
+        for (name, value, of) in lengths {
+            let low = self.systems.iter().map(of).fold(f64::INFINITY, f64::min);
+            let high = self.systems.iter().map(of).fold(0.0, f64::max);
+            let outside = (value / high).log2().max((low / value).log2());
+            // Within 5% counts as measured: a benchmark asked for 512 prompt tokens reports a
+            // mean of 520 once the chat template is counted.
+            if outside <= (1.05_f64).log2() {
+                continue;
+            }
+            worst = worst.max(outside);
+            let basis = if high / low < 1.05 {
+                format!(
+                    "every fitted system ran one {name} length, so its effect rests on the terms' physics, not on measurements"
+                )
+            } else {
+                "the length terms extrapolate".to_string()
+            };
+            notes.push(format!(
+                "{} {name} tokens lies outside the fitted systems' {}..={}: {basis}",
+                crate::report::significant(value, 4),
+                crate::report::significant(low, 4),
+                crate::report::significant(high, 4),
+            ));
+        }
+        (worst, notes)
     }
 
     fn as_report(

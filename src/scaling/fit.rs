@@ -679,9 +679,14 @@ pub fn fit_systems(
     };
     let transfer_error = held_out.as_ref().and_then(|h| transfer_error(h));
     if held_out.is_none() {
-        warnings.push(
-            "no leave-one-system-out run: intervals for unmeasured systems cover the fit's statistical error only; pass --leave-one-system-out to measure how well systems transfer".to_string(),
-        );
+        let remedy = if systems.len() < 2 {
+            "fit two or more systems with --leave-one-system-out to measure how well systems transfer"
+        } else {
+            "pass --leave-one-system-out to measure how well systems transfer"
+        };
+        warnings.push(format!(
+            "no leave-one-system-out run: intervals for unmeasured systems cover the fit's statistical error only; {remedy}"
+        ));
     }
     if saturated > 0 {
         warnings.push(format!(
