@@ -243,13 +243,14 @@ impl ScalingModel {
     fn length_distance(&self, prompt_tokens: f64, output_tokens: f64) -> (f64, Vec<String>) {
         let mut worst: f64 = 0.0;
         let mut notes = Vec::new();
-        let lengths: [(&str, f64, fn(&super::fit::SystemSummary) -> f64); 2] = [
-            ("prompt", prompt_tokens, |s| s.prompt_tokens_mean),
-            ("output", output_tokens, |s| s.output_tokens_mean),
-        ];
-        for (name, value, of) in lengths {
-            let low = self.systems.iter().map(of).fold(f64::INFINITY, f64::min);
-            let high = self.systems.iter().map(of).fold(0.0, f64::max);
+        let prompts: Vec<f64> = self.systems.iter().map(|s| s.prompt_tokens_mean).collect();
+        let outputs: Vec<f64> = self.systems.iter().map(|s| s.output_tokens_mean).collect();
+        for (name, value, fitted) in [
+            ("prompt", prompt_tokens, prompts),
+            ("output", output_tokens, outputs),
+        ] {
+            let low = fitted.iter().copied().fold(f64::INFINITY, f64::min);
+            let high = fitted.iter().copied().fold(0.0, f64::max);
             let outside = (value / high).log2().max((low / value).log2());
             // Within 5% counts as measured: a benchmark asked for 512 prompt tokens reports a
             // mean of 520 once the chat template is counted.
