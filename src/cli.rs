@@ -939,7 +939,7 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
     };
 
     // Plan: options validated, outputs checked and every input read before the fit starts.
-    let options = args.settings.options()?;
+    let mut options = args.settings.options()?;
     let figure_options = args.figures.options()?;
     let formats = args.figures.formats();
     let terms = scaling_terms(&args.scaling_terms)?;
@@ -956,10 +956,11 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
     if let Some(directory) = &args.plots {
         check_figure_paths(directory, &formats, &inputs, args.force)?;
     }
-    let mut series = load_series(&args.input, output)?;
+    let series = load_series(&args.input, output)?;
     if let Some(save) = &args.save {
         check_output_not_loaded(save, &series, "--save")?;
     }
+    let mut series = drop_named_series(series, &mut options, output)?;
     let systems = match &args.input.manifest {
         Some(manifest) => load_systems(manifest)?,
         None => Vec::new(),
@@ -1104,6 +1105,35 @@ fn run_scaling_fit(
     Ok(())
 }
 
+/// Leaves out the series that `--exclude` names as a whole, saying which.
+fn drop_named_series(
+    series: Vec<Series>,
+    options: &mut FitOptions,
+    output: Output,
+) -> Result<Vec<Series>> {
+    let (kept, dropped) = speclat::fit::drop_excluded_series(series, &mut options.selection)?;
+    if !dropped.is_empty() {
+        let labels: Vec<String> = dropped
+            .iter()
+            .map(|s| match &s.system {
+                Some(system) => format!("{} ({system})", s.label),
+                None => s.label.clone(),
+            })
+            .collect();
+        output.status(&format!(
+            "left out {} series named by --exclude: {}",
+            dropped.len(),
+            labels.join(", ")
+        ));
+    }
+    if kept.is_empty() {
+        bail!(
+            "--exclude left no series to fit\n\nhint: name fewer series, or add points to a series with --include SERIES:INDEX"
+        );
+    }
+    Ok(kept)
+}
+
 /// Rejects series from several `[[system]]` tables, whose pooled fit would mix model sizes or
 /// workloads in one set of stage costs.
 fn check_one_system(series: &[Series]) -> Result<()> {
@@ -1122,7 +1152,7 @@ fn check_one_system(series: &[Series]) -> Result<()> {
 
 fn run_report(args: ReportArgs, output: Output) -> Result<()> {
     // Plan: options validated and outputs checked before any input is read or fitted.
-    let options = args.settings.options()?;
+    let mut options = args.settings.options()?;
     let figure_options = args.figures.options()?;
     let formats = args.figures.formats();
     let mut inputs = args.input.files();
@@ -1144,6 +1174,7 @@ fn run_report(args: ReportArgs, output: Output) -> Result<()> {
             let series = load_series(&args.input, output)?;
             check_output_not_loaded(&args.output, &series, "-o")?;
             check_one_system(&series)?;
+            let series = drop_named_series(series, &mut options, output)?;
             let source = match &args.input.example {
                 Some(name) => format!("built-in example {name}"),
                 None => args

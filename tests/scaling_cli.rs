@@ -805,3 +805,66 @@ fn length_only_model_matches_math_reasoning() {
         );
     }
 }
+
+#[test]
+fn selectors_apply_to_the_systems_they_name() {
+    // `alpha-0.50_draft-1` exists only in the 8B sweeps, and must neither fail on the other
+    // sizes nor take the 8B's `alpha-0.50_draft-10` with it.
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = qwen3_manifest(dir.path());
+    let fit = |extra: &[&str]| {
+        let mut args = vec![
+            "fit",
+            FIXED_ALPHA,
+            "--manifest",
+            path_str(&manifest),
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let output = run(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let model: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let qwen8 = model["systems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == "Qwen3-8B")
+            .unwrap()
+            .clone();
+        (qwen8["points"].as_u64().unwrap(), text(&output.stderr))
+    };
+    let (all, _) = fit(&[]);
+    let (fewer, _) = fit(&["--exclude", "alpha-0.50_draft-1"]);
+    assert_eq!(all, 336);
+    assert_eq!(fewer, 329, "one series of 7 stable points left out");
+
+    // Without --json the status line names the series left out.
+    let output = run(&[
+        "fit",
+        FIXED_ALPHA,
+        "--manifest",
+        path_str(&manifest),
+        "--exclude",
+        "alpha-0.50_draft-1",
+    ]);
+    let status = text(&output.stderr);
+    assert!(
+        status.contains("left out 1 series named by --exclude"),
+        "{status}"
+    );
+    assert!(status.contains("(Qwen3-8B)"), "{status}");
+
+    // A selector that names no benchmark of any system is still an error.
+    let message = failure(&[
+        "fit",
+        FIXED_ALPHA,
+        "--manifest",
+        path_str(&manifest),
+        "--exclude",
+        "alpha-0.55",
+    ]);
+    assert!(
+        message.contains("--exclude alpha-0.55 matches no benchmark"),
+        "{message}"
+    );
+}

@@ -31,7 +31,10 @@ pub use report::{
     FIT_SCHEMA_VERSION, FitReport, FittedModel, MAX_MODEL_FILE_BYTES, ModelFileError, PointCounts,
     SeriesFit, SolverSummary,
 };
-pub use select::{Exclusion, ExclusionReason, PointSelector, SelectionOptions};
+pub use select::{
+    Exclusion, ExclusionReason, PointSelector, SelectionOptions, drop_excluded_series,
+    selectors_for,
+};
 pub use solver::{SolverSettings, StopReason};
 pub use uncertainty::{CoefficientEstimate, IntervalMethod};
 

@@ -108,9 +108,29 @@ impl std::str::FromStr for PointSelector {
 impl PointSelector {
     fn matches(&self, series: &Series, index: usize) -> bool {
         let file = series.file.to_string_lossy();
-        let named = series.label == self.series || file.contains(&self.series);
+        let named = series.label == self.series || names_part_of(&file, &self.series);
         named && self.index.is_none_or(|i| i == index)
     }
+
+    /// Whether the selector names any benchmark of `series`.
+    fn matches_any(&self, series: &Series) -> bool {
+        (0..series.measurements.len()).any(|i| self.matches(series, i))
+    }
+}
+
+/// Whether `part` occurs in `file` without continuing a number there: `draft-1` names
+/// `..._draft-1_...` but not `..._draft-10_...`.
+fn names_part_of(file: &str, part: &str) -> bool {
+    if part.is_empty() {
+        return false;
+    }
+    let digit = |text: &str| text.starts_with(|c: char| c.is_ascii_digit());
+    file.match_indices(part).any(|(start, _)| {
+        let rest = &file[start + part.len()..];
+        let continues_number = digit(part.get(part.len() - 1..).unwrap_or(""))
+            && (digit(rest) || rest.strip_prefix('.').is_some_and(digit));
+        !continues_number
+    })
 }
 
 impl std::fmt::Display for PointSelector {
@@ -154,6 +174,57 @@ pub(crate) fn check_selectors(
         }
     }
     Ok(())
+}
+
+/// Removes the series that an `--exclude` selector without an index names as a whole, and
+/// those selectors, after checking every selector against all of `series`. Returns the kept
+/// and the removed series.
+///
+/// A whole series excluded by name has no points left, which the fit would otherwise reject
+/// as a series with too few stable points.
+pub fn drop_excluded_series(
+    series: Vec<Series>,
+    options: &mut SelectionOptions,
+) -> Result<(Vec<Series>, Vec<Series>), FitError> {
+    check_selectors(&series, options)?;
+    let whole: Vec<PointSelector> = options
+        .exclude
+        .iter()
+        .filter(|s| s.index.is_none())
+        .cloned()
+        .collect();
+    if whole.is_empty() {
+        return Ok((series, Vec::new()));
+    }
+    options.exclude.retain(|s| s.index.is_some());
+    let (dropped, kept): (Vec<Series>, Vec<Series>) = series
+        .into_iter()
+        .partition(|one| whole.iter().any(|selector| selector.matches(one, 0)));
+    // Point selectors that named only dropped series have nothing left to act on.
+    options
+        .include
+        .retain(|s| kept.iter().any(|one| s.matches_any(one)));
+    options
+        .exclude
+        .retain(|s| kept.iter().any(|one| s.matches_any(one)));
+    Ok((kept, dropped))
+}
+
+/// Keeps only the selectors of `options` that match a benchmark of `series`: applied per
+/// system, a selector written for one system's series must not fail on another's.
+pub fn selectors_for(series: &[Series], options: &SelectionOptions) -> SelectionOptions {
+    let keep = |selectors: &[PointSelector]| -> Vec<PointSelector> {
+        selectors
+            .iter()
+            .filter(|s| series.iter().any(|one| s.matches_any(one)))
+            .cloned()
+            .collect()
+    };
+    SelectionOptions {
+        include: keep(&options.include),
+        exclude: keep(&options.exclude),
+        ..options.clone()
+    }
 }
 
 /// Reason a point was left out of the fit.
@@ -418,5 +489,23 @@ fn apply_tail_rule(
                 rank_from_top: rank + 1,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::names_part_of;
+
+    #[test]
+    fn selector_does_not_continue_a_number() {
+        let file = "output_Qwen3-8B_FS_alpha-0.50_draft-10_prompt-512.json";
+        assert!(names_part_of(file, "draft-10"));
+        assert!(!names_part_of(file, "draft-1"));
+        assert!(!names_part_of(file, "alpha-0.5"));
+        assert!(names_part_of(file, "alpha-0.50"));
+        assert!(names_part_of(file, "Qwen3-8B"));
+        assert!(names_part_of("runs/run-1.json", "run-1"));
+        assert!(!names_part_of("runs/run-1.5.json", "run-1"));
+        assert!(!names_part_of(file, ""));
     }
 }

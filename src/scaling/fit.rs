@@ -47,6 +47,12 @@ pub enum ScalingError {
         source: FitError,
     },
 
+    #[error("{source}")]
+    Selectors {
+        #[source]
+        source: FitError,
+    },
+
     #[error(
         "leaving one system out needs at least two systems, but {found} was given\n\nhint: name each system's files in a [[system]] table of the manifest (--manifest), one table per model size or workload"
     )]
@@ -285,8 +291,13 @@ fn prepare(systems: &[SystemInput], options: &FitOptions) -> Result<Prepared, Sc
                 });
             }
         }
+        // Selectors apply to the systems whose series they name.
+        let local = FitOptions {
+            selection: crate::fit::selectors_for(&system.series, &options.selection),
+            ..options.clone()
+        };
         let (_, fit_points) =
-            crate::fit::prepare_points(&system.series, options).map_err(|source| {
+            crate::fit::prepare_points(&system.series, &local).map_err(|source| {
                 ScalingError::Fit {
                     system: system.name.clone(),
                     source,
@@ -602,6 +613,10 @@ pub fn fit_systems(
             found: systems.len(),
         });
     }
+    // Every selector must name a benchmark of some system.
+    let all: Vec<Series> = systems.iter().flat_map(|s| s.series.clone()).collect();
+    crate::fit::select::check_selectors(&all, &options.selection)
+        .map_err(|source| ScalingError::Selectors { source })?;
     let prepared = prepare(systems, options)?;
     let all: Vec<usize> = (0..systems.len()).collect();
     let terms = choose_terms(systems, &prepared, &all, candidates);
