@@ -1091,7 +1091,8 @@ fn run_scaling_fit(
         serde_json::to_writer_pretty(&mut stdout, &model)?;
         writeln!(stdout)?;
     } else {
-        stdout.write_all(speclat::report::scaling_text::render(&model).as_bytes())?;
+        stdout
+            .write_all(speclat::report::scaling_text::render(&model, output.verbose).as_bytes())?;
     }
     stdout.flush()?;
     if let Some((save, temporary)) = saving {

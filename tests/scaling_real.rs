@@ -59,7 +59,7 @@ fn qwen3_fit() -> ScalingModel {
 #[test]
 fn qwen3_8b_is_predicted_from_the_other_sizes() {
     let model = qwen3_fit();
-    print!("{}", speclat::report::scaling_text::render(&model));
+    print!("{}", speclat::report::scaling_text::render(&model, false));
     let held = model.leave_one_system_out.as_ref().unwrap();
     let by_name = |name: &str| held.iter().find(|h| h.name == name).unwrap();
 

@@ -266,6 +266,19 @@ pub enum ExclusionReason {
 }
 
 impl ExclusionReason {
+    /// Names the kind of reason in a few words, for counts.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::User => "named by --exclude",
+            Self::Throughput => "throughput benchmark",
+            Self::NotSustained { .. } => "rate not sustained",
+            Self::LittlesLaw { .. } => "Little's law mismatch",
+            Self::AboveMaxConcurrency { .. } => "above --max-concurrency",
+            Self::ThroughputPlateau { .. } => "throughput plateau",
+            Self::SaturationTail { .. } => "saturation tail",
+        }
+    }
+
     /// Describes the reason in one line, for tables and warnings.
     pub fn describe(&self) -> String {
         match self {

@@ -8,8 +8,8 @@ use super::table::{Align, Table};
 use crate::scaling::fit::ScalingModel;
 use crate::scaling::terms::{Basis, Term};
 
-/// Renders the whole report.
-pub fn render(model: &ScalingModel) -> String {
+/// Renders the whole report; `verbose` adds every point left out.
+pub fn render(model: &ScalingModel, verbose: bool) -> String {
     let mut out = String::new();
     let basis = match model.basis {
         Basis::Architecture => "by architecture and length",
@@ -86,7 +86,7 @@ pub fn render(model: &ScalingModel) -> String {
         .collect();
     header.extend(shown.iter().map(|t| t.name().to_string()));
     header.extend(
-        ["prompt", "output", "points", "mape_%", "max_ape_%"]
+        ["prompt", "output", "points used", "mape_%", "max_ape_%"]
             .iter()
             .map(|s| s.to_string()),
     );
@@ -103,17 +103,57 @@ pub fn render(model: &ScalingModel) -> String {
         }
         row.push(format!("{:.0}", s.prompt_tokens_mean));
         row.push(format!("{:.0}", s.output_tokens_mean));
-        row.push(s.points.to_string());
+        row.push(format!("{} of {}", s.points, s.points_total));
         row.push(number(s.mape_percent, 2));
         row.push(number(s.max_ape_percent, 1));
         table.row(row);
     }
     out.push_str(&table.render(2));
 
+    excluded(&mut out, model, verbose);
     if let Some(held) = &model.leave_one_system_out {
         held_out(&mut out, model, held);
     }
     out
+}
+
+/// The points each system's selection left out: counts by reason, and with `verbose` every
+/// point.
+fn excluded(out: &mut String, model: &ScalingModel, verbose: bool) {
+    if model.systems.iter().all(|s| s.excluded.is_empty()) {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nPoints left out (the single-system selection rules, run per system)"
+    );
+    for system in &model.systems {
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for exclusion in &system.excluded {
+            let kind = exclusion.reason.kind();
+            match counts.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((kind, 1)),
+            }
+        }
+        if counts.is_empty() {
+            continue;
+        }
+        let list = counts
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(out, "  {}: {list}", system.name);
+        if verbose {
+            for e in &system.excluded {
+                let _ = writeln!(out, "    {} [{}]: {}", e.series, e.index, e.message);
+            }
+        }
+    }
+    if !verbose {
+        let _ = writeln!(out, "  -v lists every point left out, with its reason");
+    }
 }
 
 fn held_out(out: &mut String, model: &ScalingModel, held: &[crate::scaling::fit::HeldOut]) {

@@ -17,7 +17,7 @@ use super::architecture::Architecture;
 use super::terms::{Basis, CoefficientTerms, DropReason, Shape, Term, TermSet, select_terms};
 use crate::fit::problem::{FitPoint, residual_parts};
 use crate::fit::solver::{MAX_PARAMETERS, Residual, make_feasible_general, solve_general};
-use crate::fit::{FitError, FitOptions};
+use crate::fit::{Exclusion, FitError, FitOptions};
 use crate::ingest::Series;
 use crate::model::COEFFICIENT_NAMES;
 
@@ -162,7 +162,14 @@ pub struct SystemSummary {
     pub descriptors: Vec<(Term, f64)>,
     pub prompt_tokens_mean: f64,
     pub output_tokens_mean: f64,
+    /// Points fitted.
     pub points: usize,
+    /// Points read.
+    #[serde(default)]
+    pub points_total: usize,
+    /// Every point left out, with its reason, as in a single-system fit.
+    #[serde(default)]
+    pub excluded: Vec<Exclusion>,
     /// Draft lengths and acceptance probabilities of its series.
     pub configurations: Vec<(u32, f64)>,
     /// Highest `rate * C2` among its points under the joint fit.
@@ -236,6 +243,9 @@ struct Prepared {
     points: Vec<ScaledPointSource>,
     /// Per system: mean prompt and output tokens.
     means: Vec<(f64, f64)>,
+    /// Per system: the points read and those the selection left out.
+    totals: Vec<usize>,
+    excluded: Vec<Vec<Exclusion>>,
     configurations: Vec<Vec<(u32, f64)>>,
 }
 
@@ -275,6 +285,8 @@ fn prepare(systems: &[SystemInput], options: &FitOptions) -> Result<Prepared, Sc
 
     let mut points = Vec::new();
     let mut means = Vec::new();
+    let mut totals = Vec::new();
+    let mut excluded = Vec::new();
     let mut configurations = Vec::new();
     for (index, system) in systems.iter().enumerate() {
         for (field, value) in [
@@ -296,7 +308,7 @@ fn prepare(systems: &[SystemInput], options: &FitOptions) -> Result<Prepared, Sc
             selection: crate::fit::selectors_for(&system.series, &options.selection),
             ..options.clone()
         };
-        let (_, fit_points) =
+        let (selection, fit_points) =
             crate::fit::prepare_points(&system.series, &local).map_err(|source| {
                 ScalingError::Fit {
                     system: system.name.clone(),
@@ -324,6 +336,8 @@ fn prepare(systems: &[SystemInput], options: &FitOptions) -> Result<Prepared, Sc
         }
         let n = fit_points.len().max(1) as f64;
         means.push((p_sum / n, g_sum / n));
+        totals.push(system.series.iter().map(|s| s.measurements.len()).sum());
+        excluded.push(selection.excluded);
         let mut configs: Vec<(u32, f64)> = system
             .series
             .iter()
@@ -337,6 +351,8 @@ fn prepare(systems: &[SystemInput], options: &FitOptions) -> Result<Prepared, Sc
         basis,
         points,
         means,
+        totals,
+        excluded,
         configurations,
     })
 }
@@ -648,6 +664,8 @@ pub fn fit_systems(
             prompt_tokens_mean: p,
             output_tokens_mean: g,
             points: members.len(),
+            points_total: prepared.totals[s],
+            excluded: prepared.excluded[s].clone(),
             configurations: prepared.configurations[s].clone(),
             max_utilisation,
             max_concurrency,
