@@ -595,7 +595,7 @@ impl DescribeArgs {
                 let found = model.systems.iter().find(|s| &s.name == name);
                 let Some(found) = found else {
                     bail!(
-                        "the model has no system `{name}`; its systems are {}\n\nhint: pass one of those names to --system",
+                        "the model has no system `{name}`; its systems are {}\n\nhint: pass one of those names to --system, or describe an unmeasured system with --verifier-config",
                         model
                             .systems
                             .iter()
@@ -641,7 +641,13 @@ impl DescribeArgs {
             ),
             None => drafter,
         };
+        let unchanged = !verifier_flags
+            && !drafter_flags
+            && self.prompt_tokens.is_none()
+            && output_tokens.is_none();
         Ok(Query {
+            fitted_system: self.system.clone().filter(|_| unchanged),
+            configurations_of: self.system.clone(),
             verifier,
             drafter,
             prompt_tokens: self.prompt_tokens.or(base.2),
@@ -1410,7 +1416,13 @@ fn run_predict(args: PredictArgs, output: Output) -> Result<()> {
     if let Some(described) = &described {
         described.annotate(&mut document, spec, &loads);
     }
-    if output.verbose && !args.json {
+    if output.verbose && !args.json && described.is_some() {
+        eprintln!(
+            "model {}: a fit across systems by speclat {}; described from it",
+            args.model.display(),
+            model.speclat_version,
+        );
+    } else if output.verbose && !args.json {
         eprintln!(
             "model {}: {} series fitted by speclat {}; leave-one-series-out MAPE {}",
             args.model.display(),
@@ -1450,8 +1462,12 @@ fn render_prediction(d: &PredictDocument) -> String {
             .map_or("inf".to_string(), |r| format!("{r:.3}"))
     );
     if let Some(described) = &d.described_system {
+        let what = match &described.fitted_system {
+            Some(name) => format!("fitted system {name}, as the fit across systems describes it"),
+            None => "described system (not measured)".to_string(),
+        };
         out.push_str(&format!(
-            "described system (not measured): {} prompt tokens; C1 within {:.1}%, C2 within {:.1}% (95%, {}){}\n\n",
+            "{what}: {} prompt tokens; C1 within {:.1}%, C2 within {:.1}% (95%, {}){}\n\n",
             significant(described.prompt_tokens, 4),
             described.c1_interval_percent,
             described.c2_interval_percent,

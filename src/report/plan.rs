@@ -166,7 +166,7 @@ pub fn plan(model: &FitReport, request: &PlanRequest) -> Result<PlanDocument, Pl
     let mut warnings = Vec::new();
 
     // Step 1: the acceptance profile, and the draft length it was measured at.
-    let (acceptance, measured_k) = acceptance_used(model, &request.acceptance)?;
+    let (acceptance, measured_k) = acceptance_used(model, &request.acceptance, request.k)?;
 
     // Step 2: best k per load.
     let mut loads: Vec<Load> = request.rates_per_s.iter().map(|&r| Load::Rate(r)).collect();
@@ -299,10 +299,12 @@ pub fn plan(model: &FitReport, request: &PlanRequest) -> Result<PlanDocument, Pl
 }
 
 /// Resolves the acceptance input into a profile; returns the draft length it was measured at
-/// where the input names one.
+/// where the input names one. Taken from the model, the acceptance is that of its one measured
+/// speculative configuration, or of the one at `k` when `k` is given.
 fn acceptance_used(
     model: &FitReport,
     input: &AcceptanceInput,
+    k: Option<u32>,
 ) -> Result<(AcceptanceUsed, Option<u32>), PlanError> {
     Ok(match input {
         AcceptanceInput::Alpha(alpha) => (
@@ -347,7 +349,7 @@ fn acceptance_used(
             let mut configs: Vec<(u32, f64)> = model
                 .series
                 .iter()
-                .filter(|s| s.k > 0)
+                .filter(|s| s.k > 0 && k.is_none_or(|k| s.k == k))
                 .map(|s| (s.k, s.alpha))
                 .collect();
             configs.dedup_by(|a, b| a.0 == b.0 && (a.1 - b.1).abs() < 1e-9);
@@ -494,9 +496,13 @@ pub fn render_text(d: &PlanDocument) -> String {
         d.k_range.end
     );
     if let Some(described) = &d.described_system {
+        let what = match &described.fitted_system {
+            Some(name) => format!("fitted system {name}, as the fit across systems describes it"),
+            None => "described system (not measured)".to_string(),
+        };
         let _ = writeln!(
             out,
-            "described system (not measured): {} prompt and {} output tokens, {}; C1 within {:.1}% and C2 within {:.1}% (95%{})",
+            "{what}: {} prompt and {} output tokens, {}; C1 within {:.1}% and C2 within {:.1}% (95%{})",
             significant(described.prompt_tokens, 4),
             significant(described.output_tokens, 4),
             if described.extrapolation_doublings > 0.0 {
@@ -523,7 +529,7 @@ pub fn render_text(d: &PlanDocument) -> String {
             described
                 .measured_alpha
                 .map_or(String::new(), |[low, high]| format!(
-                    ", alpha {low}..={high}"
+                    ", alpha {low:.3}..={high:.3}"
                 ))
         );
     } else {

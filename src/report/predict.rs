@@ -174,6 +174,11 @@ fn extrapolation_warnings(
     if series.is_empty() {
         return warnings;
     }
+    if spec.is_baseline() && !series.iter().any(|s| s.k == 0) {
+        warnings.push(
+            "plain decoding (k = 0) was not measured: the prediction takes the k = 0 limit of the stage coefficients fitted to speculative-decoding sweeps; measure a baseline sweep to check it".to_string(),
+        );
+    }
     let k_min = series.iter().map(|s| s.k).min().unwrap_or(0);
     let k_max = series.iter().map(|s| s.k).max().unwrap_or(0);
     if !spec.is_baseline() && (spec.k() < k_min || spec.k() > k_max) {

@@ -30,6 +30,12 @@ use crate::report::predict::{LatencyInterval, Load, PredictDocument};
 /// Description of the system to predict, as the user gives it.
 #[derive(Clone, Debug, Default)]
 pub struct Query {
+    /// The fitted system this query repeats unchanged, if any: its prediction is the joint
+    /// fit's description of a measured system.
+    pub fitted_system: Option<String>,
+    /// The fitted system whose measured configurations (`k`, `alpha`) the description keeps;
+    /// `None` keeps those of every fitted system.
+    pub configurations_of: Option<String>,
     pub verifier: Option<Architecture>,
     pub drafter: Option<Architecture>,
     /// Mean prompt tokens; default: the mean over the fitted systems.
@@ -63,6 +69,8 @@ pub enum DescribeError {
 /// Basis of a prediction for a described system, for the predict and plan documents.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DescribedSummary {
+    /// The fitted system described unchanged, or `None` for a system that was not measured.
+    pub fitted_system: Option<String>,
     pub prompt_tokens: f64,
     pub output_tokens: f64,
     /// Stage coefficients of the described system, seconds.
@@ -90,6 +98,8 @@ pub struct CostUncertainty {
 /// A described system ready to predict with.
 #[derive(Clone, Debug)]
 pub struct Described {
+    /// The fitted system described unchanged, if any.
+    pub fitted_system: Option<String>,
     /// A model in the single-system format, built from the described coefficients.
     pub report: FitReport,
     pub coefficients: [f64; 6],
@@ -223,8 +233,15 @@ impl ScalingModel {
             }
         }
 
-        let report = self.as_report(coefficients, &covariance, output_tokens, warnings);
+        let report = self.as_report(
+            coefficients,
+            &covariance,
+            output_tokens,
+            warnings,
+            query.configurations_of.as_deref(),
+        );
         Ok(Described {
+            fitted_system: query.fitted_system.clone(),
             report,
             coefficients,
             covariance,
@@ -281,6 +298,7 @@ impl ScalingModel {
         covariance: &[[f64; 6]; 6],
         output_tokens: f64,
         warnings: Vec<String>,
+        fitted_system: Option<&str>,
     ) -> FitReport {
         let coefficients = StageCoefficients::new(c).ok();
         let intervals = (0..6)
@@ -302,9 +320,12 @@ impl ScalingModel {
             .iter()
             .map(|s| s.max_utilisation)
             .fold(0.0, f64::max);
+        // A named system keeps its own configurations, so that a plan can use its measured
+        // acceptance; otherwise every fitted configuration is carried over.
         let mut configurations: Vec<(u32, f64)> = self
             .systems
             .iter()
+            .filter(|s| fitted_system.is_none_or(|name| s.name == name))
             .flat_map(|s| s.configurations.iter().copied())
             .collect();
         configurations.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
@@ -485,6 +506,7 @@ impl Described {
         let series = &self.report.series;
         let speculative = series.iter().filter(|s| s.k > 0);
         DescribedSummary {
+            fitted_system: self.fitted_system.clone(),
             prompt_tokens: self.prompt_tokens,
             output_tokens: self.output_tokens,
             coefficients: StageCoefficients::from_array_unchecked(self.coefficients),
@@ -512,11 +534,20 @@ impl Described {
                 Load::Rate(rate) => self.latency_interval(spec, Some(rate), None),
                 Load::Concurrency(n) => self.latency_interval(spec, None, Some(n)),
             };
-            prediction.latency_interval_95 =
-                interval.map(|(low_s, high_s)| LatencyInterval { low_s, high_s });
+            // At a saturated central prediction there is no interval around it to show.
+            prediction.latency_interval_95 = interval
+                .filter(|_| prediction.latency_s.is_some())
+                .map(|(low_s, high_s)| LatencyInterval { low_s, high_s });
         }
-        document.described_system = Some(self.summary(spec));
+        let summary = self.summary(spec);
         let mut warnings = self.report.warnings.clone();
+        if summary.c1_interval_percent >= 50.0 || summary.c2_interval_percent >= 50.0 {
+            warnings.push(format!(
+                "C1 or C2 is uncertain by half its value or more (95%: C1 within {:.0}%, C2 within {:.0}%): the description lies too far from the fitted systems for a useful prediction",
+                summary.c1_interval_percent, summary.c2_interval_percent
+            ));
+        }
+        document.described_system = Some(summary);
         warnings.append(&mut document.warnings);
         document.warnings = warnings;
     }
