@@ -1023,7 +1023,17 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
 /// Parses the `--scaling-terms` overrides over the default terms.
 fn scaling_terms(overrides: &[String]) -> Result<TermSet> {
     let mut terms = TermSet::default();
+    let mut seen: Vec<&str> = Vec::new();
     for text in overrides {
+        let coefficient = text
+            .split_once('=')
+            .map_or(text.as_str(), |(c, _)| c.trim());
+        if seen.contains(&coefficient) {
+            bail!(
+                "invalid --scaling-terms {text}: {coefficient} is given twice\n\nhint: list all its terms in one flag, for example --scaling-terms {coefficient}=constant+kv_read"
+            );
+        }
+        seen.push(coefficient);
         terms.apply_override(text).map_err(|problem| {
             anyhow::anyhow!(
                 "invalid --scaling-terms {text}: {problem}\n\nhint: write COEFFICIENT=TERM+TERM with the terms in priority order, for example --scaling-terms c1_draft=constant+drafter_weights"
@@ -1044,6 +1054,11 @@ fn run_scaling_fit(
     saving: Option<(&PathBuf, tempfile::NamedTempFile)>,
     output: Output,
 ) -> Result<()> {
+    if options.bootstrap_samples > 0 {
+        bail!(
+            "--bootstrap applies to a single-system fit; the fit across systems computes asymptotic intervals and, with --leave-one-system-out, a transfer error\n\nhint: drop --bootstrap, or fit one system's files without the [[system]] tables"
+        );
+    }
     if args.plots.is_some() {
         bail!(
             "--plots draws one system's fit, and the manifest describes {} systems\n\nhint: run `speclat fit --plots DIR` on one system's files, or drop --plots",
@@ -1051,7 +1066,20 @@ fn run_scaling_fit(
         );
     }
 
-    // Every series belongs to exactly one system, and every system has series.
+    // Every system has series, and every series belongs to exactly one system. A system that
+    // matched nothing is checked first: its glob is the likelier typo.
+    for description in &systems {
+        if !series
+            .iter()
+            .any(|s| s.system.as_deref() == Some(description.name.as_str()))
+        {
+            bail!(
+                "{}: system `{}` matches none of the files read\n\nhint: check its `files` globs (relative to the manifest's directory) or pass its files or folder as inputs",
+                description.source.display(),
+                description.name
+            );
+        }
+    }
     if let Some(stray) = series.iter().find(|s| s.system.is_none()) {
         bail!(
             "{}: the file matches no [[system]] table of the manifest\n\nhint: add it to a system's `files`, or leave it out of the inputs",
@@ -1065,13 +1093,6 @@ fn run_scaling_fit(
             .filter(|s| s.system.as_deref() == Some(description.name.as_str()))
             .cloned()
             .collect();
-        if members.is_empty() {
-            bail!(
-                "{}: system `{}` matches none of the files read\n\nhint: check its `files` globs (relative to the manifest's directory) or pass its files or folder as inputs",
-                description.source.display(),
-                description.name
-            );
-        }
         members.sort_by(|a, b| {
             (a.spec.alpha(), a.spec.k(), &a.label)
                 .partial_cmp(&(b.spec.alpha(), b.spec.k(), &b.label))
@@ -1264,6 +1285,11 @@ fn load_series(args: &InputArgs, output: Output) -> Result<Vec<Series>> {
         });
     }
     if args.paths.is_empty() {
+        if args.manifest.is_some() {
+            bail!(
+                "no input files\n\nhint: the manifest labels files but does not list the inputs; pass the benchmark files or their folder too, for example `speclat fit runs/ --manifest runs/systems.toml`"
+            );
+        }
         bail!("no input files\n\nhint: pass benchmark files or directories, or --example qwen3-8b");
     }
     let progress = output.terminal.progress(0, "reading");
@@ -1523,5 +1549,8 @@ fn render_prediction(d: &PredictDocument) -> String {
         table.row(row);
     }
     out.push_str(&table.render(0));
+    out.push_str(
+        "\nttft_s and itl_ms split the fitted end-to-end latency by stage; they are not fitted to measured TTFT or ITL, and under load the TTFT can be far off\n",
+    );
     out
 }

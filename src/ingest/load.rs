@@ -40,6 +40,15 @@ const LARGE_FILE_HINT: &str = "speclat reads benchmark result files, which are f
 /// CSV row and column, whichever the format has. Messages start with the subject, in lower
 /// case and without a trailing period; the `hint` paragraph names the flag or edit that fixes
 /// the problem.
+/// The fix for a syntax error: a manifest is written by hand, a benchmark file by a tool.
+fn syntax_hint(format: &str) -> &'static str {
+    if format == "TOML manifest" {
+        "fix the manifest at that place: each [[series]] or [[system]] table holds `key = value` lines, strings in double quotes, for example `files = \"runs/*.json\"` and `k = 3`"
+    } else {
+        "the file may be truncated or hand-edited; repair it, or rerun the tool that wrote it"
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error("{path}: cannot read: {source}", path = path.display())]
@@ -77,7 +86,7 @@ pub enum IngestError {
     #[error("{path}: no benchmark files found (looked for {looked_for})\n\nhint: point speclat at the files themselves or at the directory that holds them", path = path.display())]
     EmptyDirectory { path: PathBuf, looked_for: String },
 
-    #[error("{path}: invalid {format} at line {line}, column {column}: {message}\n\nhint: the file may be truncated or hand-edited; repair it, or rerun the tool that wrote it", path = path.display())]
+    #[error("{path}: invalid {format} at line {line}, column {column}: {message}\n\nhint: {hint}", path = path.display(), hint = syntax_hint(format))]
     Syntax {
         path: PathBuf,
         format: &'static str,

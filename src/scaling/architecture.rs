@@ -255,6 +255,8 @@ impl Architecture {
     /// Parses the bytes of a Hugging Face `config.json` as [`Architecture::from_hf_config`]
     /// does; `path` appears only in error messages.
     pub fn from_hf_config_bytes(path: &Path, bytes: &[u8]) -> Result<Self, ArchitectureError> {
+        // Editors on some systems save JSON with a UTF-8 byte order mark, which JSON forbids.
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let value: Value =
             serde_json::from_slice(bytes).map_err(|e| ArchitectureError::Syntax {
                 path: path.to_path_buf(),
