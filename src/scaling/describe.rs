@@ -165,6 +165,26 @@ impl ScalingModel {
             .map(|[u1, u2]| [u1 * (1.0 + extrapolation), u2 * (1.0 + extrapolation)]);
 
         let mut warnings = Vec::new();
+        for (flag, given, of) in [
+            (
+                "--prompt-tokens",
+                query.prompt_tokens.is_some(),
+                (|s: &super::fit::SystemSummary| s.prompt_tokens_mean) as fn(&_) -> f64,
+            ),
+            ("--output-tokens", query.output_tokens.is_some(), |s| {
+                s.output_tokens_mean
+            }),
+        ] {
+            let low = self.systems.iter().map(of).fold(f64::INFINITY, f64::min);
+            let high = self.systems.iter().map(of).fold(0.0, f64::max);
+            if !given && high > 1.05 * low {
+                warnings.push(format!(
+                    "no {flag} given: the length is the mean over the fitted systems, which ran {}..={}; pass {flag} or --system NAME",
+                    crate::report::significant(low, 4),
+                    crate::report::significant(high, 4)
+                ));
+            }
+        }
         if let Some(caveat) = query
             .verifier
             .as_ref()
