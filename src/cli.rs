@@ -819,7 +819,8 @@ fn run_plan(args: PlanArgs, output: Output) -> Result<Outcome> {
         None if args.concurrency.is_some() => Vec::new(),
         None => (0..=10)
             .map(|i| coverage.max_rate_per_s * f64::from(i) / 10.0)
-            .map(|r| (r * 1000.0).round() / 1000.0)
+            // Rounded down, so that the top rate stays within the fitted range.
+            .map(|r| (r * 1000.0).floor() / 1000.0)
             .collect(),
     };
     let concurrencies = match &args.concurrency {

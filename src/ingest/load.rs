@@ -318,6 +318,25 @@ fn parse_any_format(path: &Path, bytes: &[u8]) -> Result<Vec<Sweep>, IngestError
         });
     }
 
+    // A Hugging Face model configuration kept beside the benchmarks, for a `[[system]]` of the
+    // manifest, is named for what it is.
+    if head.contains("\"model_type\"")
+        && (head.contains("\"hidden_size\"")
+            || head.contains("\"num_hidden_layers\"")
+            || head.contains("\"text_config\""))
+        && !head.contains("\"benchmarks\"")
+    {
+        return Err(IngestError::UnknownFormat {
+            path: path.to_path_buf(),
+            problem: "this is a model configuration (config.json), not a benchmark result"
+                .to_string(),
+            hint: "keep model configurations outside the benchmark folder (a manifest's \
+                   `config` may point anywhere), or name the benchmark files instead of their \
+                   folder"
+                .to_string(),
+        });
+    }
+
     // Formats other than GuideLLM recognise themselves by content, so that a renamed file
     // still reaches the right parser; GuideLLM is the fallback and gives the clearest errors.
     if speculators_csv::sniff(bytes) {
@@ -519,6 +538,22 @@ mod tests {
         for name in ["a.gz", "a.txt", "json", "a.json.bak"] {
             assert!(!has_benchmark_extension(Path::new(name)), "{name}");
         }
+    }
+
+    #[test]
+    fn model_configuration_is_named() {
+        let bytes = br#"{"model_type": "qwen3", "hidden_size": 4096, "num_hidden_layers": 36}"#;
+        let message = parse_bytes(Path::new("runs/configs/qwen3-8b.json"), bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("model configuration (config.json)"),
+            "{message}"
+        );
+        assert!(
+            message.contains("outside the benchmark folder"),
+            "{message}"
+        );
     }
 
     #[test]
