@@ -1371,8 +1371,14 @@ fn temporary_beside(path: &Path, flag: &str) -> Result<tempfile::NamedTempFile> 
         _ => Path::new("."),
     };
     tempfile::NamedTempFile::new_in(directory).map_err(|e| {
+        // The error's own text names the temporary file, which the user never chose.
+        let problem = match e.kind() {
+            std::io::ErrorKind::NotFound => "the directory does not exist".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            kind => kind.to_string(),
+        };
         anyhow::anyhow!(
-            "{}: cannot create a file in this directory: {e}\n\nhint: choose a {flag} path in an existing directory that you can write to",
+            "{}: cannot create a file in this directory: {problem}\n\nhint: choose a {flag} path in an existing directory that you can write to",
             directory.display()
         )
     })
