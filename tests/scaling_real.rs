@@ -82,6 +82,23 @@ fn qwen3_8b_is_predicted_from_the_other_sizes() {
     );
     assert!(by_name("Qwen3-0.6B").extrapolation > 0.0);
 
+    // The 95% intervals each held-out size gets from the others (with the transfer error of
+    // the others alone) contain most of its measured points: 87.7% pooled when measured, the
+    // 8B lowest at 82%, because its largest errors sit at the highest rates.
+    let (inside, points) = held.iter().fold((0.0, 0), |(inside, points), h| {
+        let coverage = h
+            .interval_coverage
+            .expect("four systems give a coverage to each");
+        (inside + coverage * h.points as f64, points + h.points)
+    });
+    let pooled = inside / points as f64;
+    assert!(
+        (0.80..=1.0).contains(&pooled),
+        "pooled coverage {pooled:.3} of the 95% intervals"
+    );
+    let qwen8_coverage = qwen8.interval_coverage.unwrap();
+    assert!(qwen8_coverage > 0.7, "8B coverage {qwen8_coverage:.3}");
+
     // Every weight is non-negative and the joint fit reproduces every size.
     assert!(model.weights.iter().all(|w| w.value >= 0.0));
     for system in &model.systems {

@@ -169,6 +169,7 @@ fn held_out(out: &mut String, model: &ScalingModel, held: &[crate::scaling::fit:
         "max_ape_%",
         "C1_error_%",
         "C2_error_%",
+        "in_95%_interval",
     ])
     .align(1, Align::Left);
     for h in held {
@@ -198,6 +199,8 @@ fn held_out(out: &mut String, model: &ScalingModel, held: &[crate::scaling::fit:
             max,
             format!("{:.1}", 100.0 * h.c1_relative_error),
             format!("{:.1}", 100.0 * h.c2_relative_error),
+            h.interval_coverage
+                .map_or("-".to_string(), |c| format!("{:.0}%", 100.0 * c)),
         ]);
     }
     out.push_str(&table.render(2));
@@ -235,6 +238,19 @@ fn held_out(out: &mut String, model: &ScalingModel, held: &[crate::scaling::fit:
             );
         }
         (None, None) => {}
+    }
+    let covered: Vec<(f64, usize)> = held
+        .iter()
+        .filter_map(|h| h.interval_coverage.map(|c| (c, h.points)))
+        .collect();
+    if !covered.is_empty() {
+        let points: usize = covered.iter().map(|(_, n)| n).sum();
+        let inside: f64 = covered.iter().map(|(c, n)| c * *n as f64).sum();
+        let _ = writeln!(
+            out,
+            "  95% intervals from the other systems contain {:.1}% of the {points} held-out points",
+            100.0 * inside / points.max(1) as f64
+        );
     }
     if let Some([u1, u2]) = model.transfer_error {
         let _ = writeln!(

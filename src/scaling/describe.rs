@@ -286,14 +286,9 @@ impl ScalingModel {
             ("prompt", prompt_tokens, prompts),
             ("output", output_tokens, outputs),
         ] {
-            let low = fitted.iter().copied().fold(f64::INFINITY, f64::min);
-            let high = fitted.iter().copied().fold(0.0, f64::max);
-            let outside = (value / high).log2().max((low / value).log2());
-            // Within 5% counts as measured: a benchmark asked for 512 prompt tokens reports a
-            // mean of 520 once the chat template is counted.
-            if outside <= (1.05_f64).log2() {
+            let Some((outside, low, high)) = super::fit::length_outside(value, &fitted) else {
                 continue;
-            }
+            };
             worst = worst.max(outside);
             let basis = if high / low < 1.05 {
                 format!(
