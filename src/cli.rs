@@ -542,9 +542,8 @@ impl DescribeArgs {
             || self.prompt_tokens.is_some()
     }
 
-    /// Builds the query for `model`. A named fitted system comes first, then the config
-    /// files, then the numbers given as flags, each overriding the one before.
-    fn query(&self, model: &ScalingModel, output_tokens: Option<f64>) -> Result<Query> {
+    /// Checks the numbers given as flags: positive, finite, non-zero counts.
+    fn check_numbers(&self, output_tokens: Option<f64>) -> Result<()> {
         for (flag, value) in [
             ("--verifier-params", self.verifier_params),
             ("--drafter-params", self.drafter_params),
@@ -575,6 +574,12 @@ impl DescribeArgs {
                 bail!("invalid {flag} 0: it must be 1 or more");
             }
         }
+        Ok(())
+    }
+
+    /// Rejects flags the model cannot use; returns whether verifier and drafter flags were
+    /// given.
+    fn check_applicable(&self, model: &ScalingModel) -> Result<(bool, bool)> {
         let verifier_flags = self.verifier_config.is_some()
             || self.verifier_params.is_some()
             || self.hidden_size.is_some()
@@ -590,6 +595,15 @@ impl DescribeArgs {
                 "no term of this model depends on the drafter's size, so --drafter-config and --drafter-params do not apply\n\nhint: give every [[system]] a `drafter_config` or `drafter_params` and fit with --scaling-terms c1_draft=constant+drafter_weights to scale drafting costs with drafter size"
             );
         }
+        Ok((verifier_flags, drafter_flags))
+    }
+
+    /// Builds the query for `model`. A named fitted system comes first, then the config
+    /// files, then the numbers given as flags, each overriding the one before.
+    fn query(&self, model: &ScalingModel, output_tokens: Option<f64>) -> Result<Query> {
+        self.check_numbers(output_tokens)?;
+        let (verifier_flags, drafter_flags) = self.check_applicable(model)?;
+
         let base = match &self.system {
             Some(name) => {
                 let found = model.systems.iter().find(|s| &s.name == name);

@@ -82,9 +82,9 @@ fn qwen3_8b_is_predicted_from_the_other_sizes() {
     );
     assert!(by_name("Qwen3-0.6B").extrapolation > 0.0);
 
-    // The 95% intervals each held-out size gets from the others (with the transfer error of
-    // the others alone) contain most of its measured points: 87.7% pooled when measured, the
-    // 8B lowest at 82%, because its largest errors sit at the highest rates.
+    // Each held-out size gets 95% intervals from the others, with the transfer error of the
+    // others alone. They contained 87.7% of the points pooled when measured. The 8B was lowest
+    // at 82%, because its largest errors sit at the highest rates.
     let (inside, points) = held.iter().fold((0.0, 0), |(inside, points), h| {
         let coverage = h
             .interval_coverage
@@ -146,7 +146,12 @@ fn unmeasured_size_gets_wider_intervals_outside_the_range() {
     // The described 8B matches the measured 8B at its synchronous point within the interval.
     let (low, high) = inside.latency_interval(spec, Some(0.0), None).unwrap();
     let costs = inside.report.costs(spec, inside.output_tokens).unwrap();
-    assert!(low < costs.c1_s && costs.c1_s < high.unwrap());
+    assert!(low < costs.c1_s, "{low} against {}", costs.c1_s);
+    assert!(
+        costs.c1_s < high.unwrap(),
+        "{high:?} against {}",
+        costs.c1_s
+    );
 }
 
 const DSPARK: &str = "speculators-dspark-qwen3.8-27b";
@@ -162,8 +167,8 @@ fn dspark_series(file: &str, k: i64) -> Series {
     label_sweeps(sweeps, &options).unwrap().remove(0)
 }
 
-/// One dataset as a system: plain decoding, DSpark (k = 7) and MTP (k = 2), N = 1..64. No
-/// architecture is given, so the descriptors are lengths alone.
+/// Builds one dataset as a system: plain decoding, DSpark (k = 7) and MTP (k = 2), N = 1..64.
+/// No architecture is given, so the descriptors are lengths alone.
 fn dspark_system(dataset: &str) -> SystemInput {
     SystemInput {
         name: dataset.to_string(),

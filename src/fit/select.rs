@@ -112,14 +112,14 @@ impl PointSelector {
         named && self.index.is_none_or(|i| i == index)
     }
 
-    /// Whether the selector names any benchmark of `series`.
+    /// Returns whether the selector names any benchmark of `series`.
     fn matches_any(&self, series: &Series) -> bool {
         (0..series.measurements.len()).any(|i| self.matches(series, i))
     }
 }
 
-/// Whether `part` occurs in `file` without continuing a number there: `draft-1` names
-/// `..._draft-1_...` but not `..._draft-10_...`.
+/// Returns whether `part` occurs in `file` without continuing a number there, so that
+/// `draft-1` names `..._draft-1_...` but not `..._draft-10_...`.
 fn names_part_of(file: &str, part: &str) -> bool {
     if part.is_empty() {
         return false;

@@ -40,7 +40,8 @@ const LARGE_FILE_HINT: &str = "speclat reads benchmark result files, which are f
 /// CSV row and column, whichever the format has. Messages start with the subject, in lower
 /// case and without a trailing period; the `hint` paragraph names the flag or edit that fixes
 /// the problem.
-/// The fix for a syntax error: a manifest is written by hand, a benchmark file by a tool.
+/// Returns the fix for a syntax error. A manifest is written by hand, a benchmark file by a
+/// tool.
 fn syntax_hint(format: &str) -> &'static str {
     if format == "TOML manifest" {
         "fix the manifest at that place: each [[series]] or [[system]] table holds `key = value` lines, strings in double quotes, for example `files = \"runs/*.json\"` and `k = 3`"

@@ -117,8 +117,8 @@ pub fn render(model: &ScalingModel, verbose: bool) -> String {
     out
 }
 
-/// The points each system's selection left out: counts by reason, and with `verbose` every
-/// point.
+/// Lists the points each system's selection left out: counts by reason, and with `verbose`
+/// every point.
 fn excluded(out: &mut String, model: &ScalingModel, verbose: bool) {
     if model.systems.iter().all(|s| s.excluded.is_empty()) {
         return;

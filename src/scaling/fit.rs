@@ -204,9 +204,9 @@ pub struct HeldOut {
     pub c2_relative_error: f64,
     /// Terms used by the fit without this system.
     pub terms: Vec<CoefficientTerms>,
-    /// Share of its points whose measured latency lies inside the 95% interval that a
-    /// description of it from the other systems gives, with the transfer error measured on
-    /// those others alone; `None` with fewer than three systems.
+    /// Share of its points whose measured latency lies inside the 95% interval of a
+    /// description from the other systems. That interval uses the transfer error of those
+    /// others alone, which needs three or more systems (`None` otherwise).
     #[serde(default)]
     pub interval_coverage: Option<f64>,
 }
@@ -865,8 +865,8 @@ fn hold_out_each(
         .collect()
 }
 
-/// Whether the 95% interval of `point`'s latency under `solved`, with relative transfer errors
-/// `transfer` for C1 and C2, contains the measured latency.
+/// Returns whether the 95% interval of `point`'s latency under `solved` contains the measured
+/// latency, with relative transfer errors `transfer` for C1 and C2.
 fn covers(point: &ScaledPoint, solved: &Solved, transfer: [f64; 2]) -> bool {
     let (c1, c2) = point.costs(&solved.theta);
     let spread = |row: &[f64], value: f64, transfer: f64| {
@@ -901,8 +901,8 @@ fn covers(point: &ScaledPoint, solved: &Solved, transfer: [f64; 2]) -> bool {
     low <= point.latency_s && point.latency_s <= high
 }
 
-/// How far the lengths `p` and `g` lie outside `reference` (mean prompt and output tokens of
-/// other systems), in doublings.
+/// Measures how far the lengths `p` and `g` lie outside `reference`, the mean prompt and output
+/// tokens of other systems, in doublings.
 pub(crate) fn length_distance(p: f64, g: f64, reference: &[(f64, f64)]) -> f64 {
     let prompts: Vec<f64> = reference.iter().map(|r| r.0).collect();
     let outputs: Vec<f64> = reference.iter().map(|r| r.1).collect();
