@@ -83,8 +83,9 @@ fn qwen3_8b_is_predicted_from_the_other_sizes() {
     assert!(by_name("Qwen3-0.6B").extrapolation > 0.0);
 
     // Each held-out size gets 95% intervals from the others, with the transfer error of the
-    // others alone. They contained 87.7% of the points pooled when measured. The 8B was lowest
-    // at 82%, because its largest errors sit at the highest rates.
+    // other three alone and Student's t quantile for three systems. They contained 97.3% of the
+    // points pooled when measured; the 8B was lowest at 96%. With the normal quantile instead
+    // the pooled share was 87.7% (8B 82%), too low for a 95% interval.
     let (inside, points) = held.iter().fold((0.0, 0), |(inside, points), h| {
         let coverage = h
             .interval_coverage
@@ -93,11 +94,11 @@ fn qwen3_8b_is_predicted_from_the_other_sizes() {
     });
     let pooled = inside / points as f64;
     assert!(
-        (0.80..=1.0).contains(&pooled),
+        (0.93..=1.0).contains(&pooled),
         "pooled coverage {pooled:.3} of the 95% intervals"
     );
     let qwen8_coverage = qwen8.interval_coverage.unwrap();
-    assert!(qwen8_coverage > 0.7, "8B coverage {qwen8_coverage:.3}");
+    assert!(qwen8_coverage > 0.9, "8B coverage {qwen8_coverage:.3}");
 
     // Every weight is non-negative and the joint fit reproduces every size.
     assert!(model.weights.iter().all(|w| w.value >= 0.0));

@@ -11,6 +11,10 @@
 //!   in doublings beyond the fitted systems' descriptors
 //!   ([`super::fit::extrapolation_distance`]).
 //!
+//! The transfer part of the 95% half-width uses Student's t quantile with one degree of freedom
+//! per held-out system, because the transfer error is an RMS of that many errors; with the
+//! normal quantile, the held-out Qwen3 sizes fell inside their intervals only 87.7% of the time.
+//!
 //! The growth by one transfer error per doubling is a heuristic, not a law. On the Qwen3 sizes
 //! held out one at a time, the C1 error of the two sizes outside the others' range (2.2 and 3.0
 //! doublings out) was 3.3 and 5 times the RMS of the two inside it, near `1 + e`; the C2 error
@@ -160,9 +164,16 @@ impl ScalingModel {
         let descriptor_distance = extrapolation_distance(&relevant, &reference);
         let (length_distance, length_notes) = self.length_distance(prompt_tokens, output_tokens);
         let extrapolation = descriptor_distance.max(length_distance);
-        let transfer = self
-            .transfer_error
-            .map(|[u1, u2]| [u1 * (1.0 + extrapolation), u2 * (1.0 + extrapolation)]);
+        let transfer = self.transfer_error.map(|[u1, u2]| {
+            // Scaled so that Z_95 times it is the t-quantile half-width (see the module
+            // documentation).
+            let systems = match self.transfer_error_systems {
+                0 => self.systems.len(),
+                n => n,
+            };
+            let factor = (1.0 + extrapolation) * super::fit::transfer_quantile_factor(systems);
+            [u1 * factor, u2 * factor]
+        });
 
         let mut warnings = Vec::new();
         for (flag, given, of) in [

@@ -24,6 +24,28 @@ use crate::model::COEFFICIENT_NAMES;
 /// z value of a two-sided 95% interval.
 const Z_95: f64 = 1.959964;
 
+/// Two-sided 95% quantile of Student's t distribution with `dof` degrees of freedom (standard
+/// table values to three decimals; the normal value from 31 on).
+pub fn t_95(dof: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+        2.052, 2.048, 2.045, 2.042,
+    ];
+    match dof {
+        0 => f64::INFINITY,
+        1..=30 => TABLE[dof - 1],
+        _ => Z_95,
+    }
+}
+
+/// Factor that turns a transfer error estimated from `systems` held-out systems into its share
+/// of a 95% half-width expressed in units of `Z_95`: the RMS of `n` errors around zero has `n`
+/// degrees of freedom, so the quantile is Student's, not the normal one.
+pub(crate) fn transfer_quantile_factor(systems: usize) -> f64 {
+    t_95(systems) / Z_95
+}
+
 /// One system's measurements and description.
 #[derive(Clone, Debug)]
 pub struct SystemInput {
@@ -233,6 +255,9 @@ pub struct ScalingModel {
     /// them: the RMS of the held-out errors, each divided by `1 + e` for its extrapolation
     /// distance `e` in doublings. `None` without a leave-one-system-out run.
     pub transfer_error: Option<[f64; 2]>,
+    /// Held-out systems behind `transfer_error`: the degrees of freedom of its interval.
+    #[serde(default)]
+    pub transfer_error_systems: usize,
     pub warnings: Vec<String>,
 }
 
@@ -760,6 +785,7 @@ pub fn fit_systems(
         points: everything.len(),
         mape_percent: if saturated == 0 { mape } else { None },
         max_ape_percent: if saturated == 0 { max } else { None },
+        transfer_error_systems: held_out.as_ref().map_or(0, Vec::len),
         leave_one_system_out: held_out,
         transfer_error,
         warnings,
@@ -853,7 +879,7 @@ fn hold_out_each(
             if others.len() >= 2
                 && let Some([u1, u2]) = transfer_error(&others)
             {
-                let grow = 1.0 + held.extrapolation;
+                let grow = (1.0 + held.extrapolation) * transfer_quantile_factor(others.len());
                 let inside = targets
                     .iter()
                     .filter(|p| covers(p, &solved, [u1 * grow, u2 * grow]))
