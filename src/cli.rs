@@ -22,7 +22,7 @@ use speclat::report::predict::{self, Load, PredictDocument};
 use speclat::report::significant;
 use speclat::report::table::Table;
 use speclat::scaling::architecture::Architecture;
-use speclat::scaling::architecture::SystemDescription;
+use speclat::scaling::architecture::{ParamsSource, SystemDescription};
 use speclat::scaling::describe::{Described, Query};
 use speclat::scaling::fit::{SCALING_KIND, ScalingModel, SystemInput, fit_systems};
 use speclat::scaling::terms::{Basis, Term, TermSet};
@@ -608,8 +608,14 @@ impl DescribeArgs {
             Some(name) => {
                 let found = model.systems.iter().find(|s| &s.name == name);
                 let Some(found) = found else {
+                    let other = match model.basis {
+                        Basis::Architecture => {
+                            ", or describe an unmeasured system with --verifier-config"
+                        }
+                        Basis::LengthOnly => ", or give other lengths with --prompt-tokens",
+                    };
                     bail!(
-                        "the model has no system `{name}`; its systems are {}\n\nhint: pass one of those names to --system, or describe an unmeasured system with --verifier-config",
+                        "the model has no system `{name}`; its systems are {}\n\nhint: pass one of those names to --system{other}",
                         model
                             .systems
                             .iter()
@@ -646,6 +652,15 @@ impl DescribeArgs {
         };
         let verifier =
             Some(verifier.unwrap_or_default().with_overrides(&overrides)).filter(|v| !v.is_empty());
+        if self.verifier_params.is_some()
+            && verifier
+                .as_ref()
+                .is_some_and(|v| v.params_source() == ParamsSource::Shape)
+        {
+            bail!(
+                "--verifier-params has no effect here: the verifier's shape is complete (from --verifier-config or --system), and its weights are counted from the shape\n\nhint: drop --verifier-params, or describe the verifier by --verifier-params alone (with --hidden-size and --layers for the KV and layer terms)"
+            );
+        }
         let drafter = read(&self.drafter_config)?.or(base.1);
         let drafter = match self.drafter_params {
             Some(params) => Some(
@@ -687,7 +702,7 @@ fn model_for(
         LoadedModel::Single(report) => {
             if describe.given() {
                 bail!(
-                    "{}: this model describes one measured system, so --system, --verifier-config, --verifier-params, --hidden-size, --layers, --drafter-config, --drafter-params and --prompt-tokens do not apply\n\nhint: fit several systems together (a manifest with [[system]] tables) and save that model to predict systems that were not measured",
+                    "{}: this model describes one measured system, so --system, --verifier-config, --verifier-params, --hidden-size, --layers, --drafter-config, --drafter-params and --prompt-tokens do not apply\n\nhint: describe the system in a [[system]] table of the manifest and fit again: one table is enough for other prompt and output lengths, several are needed for other model sizes",
                     path.display()
                 );
             }
@@ -991,7 +1006,7 @@ fn run_fit(args: FitArgs, output: Output) -> Result<()> {
     }
     if args.leave_one_system_out || !args.scaling_terms.is_empty() {
         bail!(
-            "--leave-one-system-out and --scaling-terms need systems to compare, and no [[system]] table was given\n\nhint: describe each system in the manifest, for example:\n\n[[system]]\nname = \"Qwen3-8B\"\nfiles = \"Qwen3-8B/*.json\"\nconfig = \"configs/qwen3-8b.json\""
+            "--leave-one-system-out and --scaling-terms need systems to compare, and no [[system]] table was given\n\nhint: describe each system in the manifest, for example:\n\n[[system]]\nname = \"Qwen3-8B\"\nfiles = \"Qwen3-8B/*.json\"\nconfig = \"../configs/qwen3-8b.json\""
         );
     }
 
@@ -1122,10 +1137,10 @@ fn run_scaling_fit(
             series: members,
         });
     }
-    output.status(&format!(
-        "fitting {} together",
-        speclat::report::scaling_text::count_systems(inputs.len())
-    ));
+    output.status(&match inputs.len() {
+        1 => "fitting 1 system as a function of its lengths".to_string(),
+        n => format!("fitting {n} systems together"),
+    });
     let model = fit_systems(&inputs, terms, options, args.leave_one_system_out)?;
 
     let mut stdout = std::io::stdout().lock();
@@ -1509,12 +1524,22 @@ fn render_prediction(d: &PredictDocument) -> String {
             .map_or("inf".to_string(), |r| format!("{r:.3}"))
     );
     if let Some(described) = &d.described_system {
-        let what = match &described.fitted_system {
-            Some(name) => format!("fitted system {name}, as the fit across systems describes it"),
-            None => "described system (not measured)".to_string(),
+        let what = match (&described.fitted_system, &described.based_on) {
+            (Some(name), _) => {
+                format!("fitted system {name}, as the fit across systems describes it")
+            }
+            (None, Some(base)) => format!("described system (not measured; {base} changed)"),
+            (None, None) => "described system (not measured)".to_string(),
         };
+        let descriptors = described
+            .descriptors
+            .iter()
+            .filter(|(term, _)| *term != speclat::scaling::terms::Term::Constant)
+            .map(|(term, value)| format!("{} {}", term.name(), significant(*value, 3)))
+            .collect::<Vec<_>>()
+            .join(", ");
         out.push_str(&format!(
-            "{what}: {} prompt tokens; C1 within {:.1}%, C2 within {:.1}% (95%, {}){}\n\n",
+            "{what}: {} prompt tokens; C1 within {:.1}%, C2 within {:.1}% (95%, {}){}\n",
             significant(described.prompt_tokens, 4),
             described.c1_interval_percent,
             described.c2_interval_percent,
@@ -1532,6 +1557,7 @@ fn render_prediction(d: &PredictDocument) -> String {
                 String::new()
             }
         ));
+        out.push_str(&format!("descriptors: {descriptors}\n\n"));
     }
     let with_interval = d
         .predictions

@@ -284,7 +284,10 @@ fn single_system_fit_counts_one_system() {
     let stdout = text(&output.stdout);
     assert!(stdout.starts_with("Fit across 1 system, "), "{stdout}");
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("fitting 1 system together"), "{stderr}");
+    assert!(
+        stderr.contains("fitting 1 system as a function of its lengths"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -58,6 +58,16 @@ pub enum PlanError {
     )]
     InvalidLatencyTarget { value: f64 },
 
+    #[error(
+        "the model has {count} measured speculative-decoding configurations{at}, and a plan without an acceptance flag needs exactly one (measured: {available})\n\nhint: pass --alpha (or --acceptance-length with --k), or --k naming one measured draft length{system_hint}"
+    )]
+    AmbiguousAcceptance {
+        count: usize,
+        at: String,
+        available: String,
+        system_hint: &'static str,
+    },
+
     #[error("invalid {name} {value}: it must be {problem}\n\nhint: {hint}")]
     InvalidValue {
         name: &'static str,

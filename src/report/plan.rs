@@ -363,11 +363,32 @@ fn acceptance_used(
                     Some(*k),
                 ),
                 _ => {
-                    return Err(PlanError::InvalidValue {
-                        name: "number of measured speculative-decoding configurations",
-                        value: configs.len() as f64,
-                        problem: "exactly 1 to plan without an acceptance flag",
-                        hint: "pass --alpha, --acceptance-length (with --k) or --per-position",
+                    let mut measured: Vec<String> = model
+                        .series
+                        .iter()
+                        .filter(|s| s.k > 0)
+                        .map(|s| format!("k={} alpha={:.3}", s.k, s.alpha))
+                        .collect();
+                    measured.dedup();
+                    let shown = measured.len().min(8);
+                    let mut available = measured[..shown].join(", ");
+                    if measured.len() > shown {
+                        available.push_str(&format!(" and {} more", measured.len() - shown));
+                    }
+                    if available.is_empty() {
+                        available = "none".to_string();
+                    }
+                    // A model described from a fit across systems names no series files.
+                    let described = model.series.iter().any(|s| s.file == "described system");
+                    return Err(PlanError::AmbiguousAcceptance {
+                        count: configs.len(),
+                        at: k.map_or(String::new(), |k| format!(" at k = {k}")),
+                        available,
+                        system_hint: if described {
+                            "; with a fit across systems, --system NAME keeps one system's configurations"
+                        } else {
+                            ""
+                        },
                     });
                 }
             }
@@ -523,13 +544,13 @@ pub fn render_text(d: &PlanDocument) -> String {
         );
         let _ = writeln!(
             out,
-            "measured on the fitted systems: k {}..={}{}",
+            "measured on the fitted systems: k from {} to {}{}",
             described.measured_k[0],
             described.measured_k[1],
             described
                 .measured_alpha
                 .map_or(String::new(), |[low, high]| format!(
-                    ", alpha {low:.3}..={high:.3}"
+                    ", alpha from {low:.3} to {high:.3}"
                 ))
         );
     } else {

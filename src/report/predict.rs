@@ -187,9 +187,17 @@ fn extrapolation_warnings(
             spec.k()
         ));
     }
-    let alpha_min = series.iter().map(|s| s.alpha).fold(f64::INFINITY, f64::min);
-    let alpha_max = series.iter().map(|s| s.alpha).fold(0.0, f64::max);
-    if !spec.is_baseline() && (spec.alpha() < alpha_min - 1e-9 || spec.alpha() > alpha_max + 1e-9) {
+    // Plain-decoding series carry alpha = 1 by convention and measure no acceptance.
+    let speculative = series.iter().filter(|s| s.k > 0);
+    let alpha_min = speculative
+        .clone()
+        .map(|s| s.alpha)
+        .fold(f64::INFINITY, f64::min);
+    let alpha_max = speculative.map(|s| s.alpha).fold(0.0, f64::max);
+    if !spec.is_baseline()
+        && alpha_max > 0.0
+        && (spec.alpha() < alpha_min - 1e-9 || spec.alpha() > alpha_max + 1e-9)
+    {
         warnings.push(format!(
             "alpha={} lies outside the measured acceptance range {alpha_min:.2}..={alpha_max:.2}: the prediction extrapolates",
             spec.alpha()

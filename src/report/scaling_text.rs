@@ -239,18 +239,21 @@ fn held_out(out: &mut String, model: &ScalingModel, held: &[crate::scaling::fit:
         }
         (None, None) => {}
     }
-    let covered: Vec<(f64, usize)> = held
-        .iter()
-        .filter_map(|h| h.interval_coverage.map(|c| (c, h.points)))
-        .collect();
-    if !covered.is_empty() {
-        let points: usize = covered.iter().map(|(_, n)| n).sum();
-        let inside: f64 = covered.iter().map(|(c, n)| c * *n as f64).sum();
-        let _ = writeln!(
-            out,
-            "  95% intervals from the other systems contain {:.1}% of the {points} held-out points",
-            100.0 * inside / points.max(1) as f64
-        );
+    let points: usize = held.iter().map(|h| h.points).sum();
+    match crate::scaling::fit::pooled_coverage(held) {
+        Some(share) => {
+            let _ = writeln!(
+                out,
+                "  95% intervals from the other systems contain {:.1}% of the {points} held-out points",
+                100.0 * share
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  in_95%_interval needs three or more systems: the transfer error of a held-out system's interval comes from the others"
+            );
+        }
     }
     if let Some([u1, u2]) = model.transfer_error {
         let _ = writeln!(

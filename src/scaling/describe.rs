@@ -75,6 +75,10 @@ pub enum DescribeError {
 pub struct DescribedSummary {
     /// The fitted system described unchanged, or `None` for a system that was not measured.
     pub fitted_system: Option<String>,
+    /// The fitted system the description started from (`--system`), changed or not.
+    pub based_on: Option<String>,
+    /// Descriptor values of the described system.
+    pub descriptors: Vec<(Term, f64)>,
     pub prompt_tokens: f64,
     pub output_tokens: f64,
     /// Stage coefficients of the described system, seconds.
@@ -104,6 +108,10 @@ pub struct CostUncertainty {
 pub struct Described {
     /// The fitted system described unchanged, if any.
     pub fitted_system: Option<String>,
+    /// The fitted system the description started from, if any.
+    pub based_on: Option<String>,
+    /// Descriptor values of the described system.
+    pub descriptors: Vec<(Term, f64)>,
     /// A model in the single-system format, built from the described coefficients.
     pub report: FitReport,
     pub coefficients: [f64; 6],
@@ -190,7 +198,7 @@ impl ScalingModel {
             let high = self.systems.iter().map(of).fold(0.0, f64::max);
             if !given && high > 1.05 * low {
                 warnings.push(format!(
-                    "no {flag} given: the length is the mean over the fitted systems, which ran {}..={}; pass {flag} or --system NAME",
+                    "no {flag} given: the length is the mean over the fitted systems, which ran {} to {}; pass {flag} or --system NAME",
                     crate::report::significant(low, 4),
                     crate::report::significant(high, 4)
                 ));
@@ -206,6 +214,12 @@ impl ScalingModel {
             ));
         }
         warnings.extend(length_notes);
+        if descriptor_distance > 0.0 {
+            warnings.push(format!(
+                "the described system's descriptors lie outside the fitted systems' range ({}), by {descriptor_distance:.1} doublings",
+                range_text(&relevant, &reference),
+            ));
+        }
         if extrapolation > 0.0 {
             let widening = if transfer.is_some() {
                 format!(
@@ -216,15 +230,21 @@ impl ScalingModel {
                 "no transfer error was measured to widen, so the interval understates the risk"
                     .to_string()
             };
-            let outside = range_text(&relevant, &reference);
-            let what = if outside.is_empty() {
-                "in prompt or output length".to_string()
-            } else {
-                format!("({outside})")
-            };
             warnings.push(format!(
-                "the described system lies outside the fitted systems' range {what}: the prediction extrapolates by {extrapolation:.1} doublings, and {widening}",
+                "the prediction extrapolates by {extrapolation:.1} doublings beyond the fitted systems (the larger of the descriptor and length distances), and {widening}"
             ));
+        }
+        for system in &self.systems {
+            if let Some(caveat) = system
+                .verifier
+                .as_ref()
+                .and_then(Architecture::estimate_caveat)
+            {
+                warnings.push(format!(
+                    "fitted system {} was described by an incomplete shape ({caveat}), so every prediction from this model carries that estimate",
+                    system.name
+                ));
+            }
         }
         if transfer.is_none() {
             let remedy = if self.systems.len() < 2 {
@@ -273,6 +293,8 @@ impl ScalingModel {
         );
         Ok(Described {
             fitted_system: query.fitted_system.clone(),
+            based_on: query.configurations_of.clone(),
+            descriptors: descriptor_values(&shape, self.basis),
             report,
             coefficients,
             covariance,
@@ -309,7 +331,7 @@ impl ScalingModel {
                 "the length terms extrapolate".to_string()
             };
             notes.push(format!(
-                "{} {name} tokens lies outside the fitted systems' {}..={}: {basis}",
+                "{} {name} tokens lies outside the fitted systems' {} to {}: {basis}",
                 crate::report::significant(value, 4),
                 crate::report::significant(low, 4),
                 crate::report::significant(high, 4),
@@ -356,6 +378,12 @@ impl ScalingModel {
             .collect();
         configurations.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
         configurations.dedup_by(|a, b| a.0 == b.0 && (a.1 - b.1).abs() < 1e-9);
+        // Closed-loop systems bound the load by the concurrency they ran.
+        let max_concurrency = self
+            .systems
+            .iter()
+            .filter_map(|s| s.max_concurrency)
+            .reduce(f64::max);
         let series = configurations
             .into_iter()
             .filter_map(|(k, alpha)| {
@@ -366,6 +394,7 @@ impl ScalingModel {
                     costs,
                     output_tokens,
                     max_utilisation,
+                    max_concurrency,
                 ))
             })
             .collect();
@@ -427,15 +456,17 @@ fn described_series(
     costs: LoadCosts,
     output_tokens: f64,
     max_utilisation: f64,
+    max_concurrency: Option<f64>,
 ) -> SeriesFit {
     let c2 = costs.c2_s;
-    let max_used_rate = if c2 > 0.0 { max_utilisation / c2 } else { 0.0 };
+    let max_used_rate = match max_concurrency {
+        // The rate at which the described system holds that many requests in flight.
+        Some(n) => n / (costs.c1_s + n * c2),
+        None if c2 > 0.0 => max_utilisation / c2,
+        None => 0.0,
+    };
     SeriesFit {
-        label: format!(
-            "k={} alpha={} (measured on the fitted systems)",
-            spec.k(),
-            spec.alpha()
-        ),
+        label: format!("k={} alpha={}", spec.k(), spec.alpha()),
         file: "described system".to_string(),
         k: spec.k(),
         alpha: spec.alpha(),
@@ -514,7 +545,7 @@ fn range_text(values: &[(Term, f64)], reference: &[Vec<(Term, f64)>]) -> String 
         let high = seen.iter().copied().fold(0.0, f64::max);
         if value < low * (1.0 - 1e-9) || value > high * (1.0 + 1e-9) {
             parts.push(format!(
-                "{} {} against {}..{}",
+                "{} {} against {} to {}",
                 term.name(),
                 crate::report::significant(value, 3),
                 crate::report::significant(low, 3),
@@ -533,6 +564,8 @@ impl Described {
         let speculative = series.iter().filter(|s| s.k > 0);
         DescribedSummary {
             fitted_system: self.fitted_system.clone(),
+            based_on: self.based_on.clone(),
+            descriptors: self.descriptors.clone(),
             prompt_tokens: self.prompt_tokens,
             output_tokens: self.output_tokens,
             coefficients: StageCoefficients::from_array_unchecked(self.coefficients),

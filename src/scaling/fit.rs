@@ -255,6 +255,10 @@ pub struct ScalingModel {
     /// them: the RMS of the held-out errors, each divided by `1 + e` for its extrapolation
     /// distance `e` in doublings. `None` without a leave-one-system-out run.
     pub transfer_error: Option<[f64; 2]>,
+    /// Share of all held-out points inside their 95% intervals (see
+    /// [`HeldOut::interval_coverage`]); `None` with fewer than three systems.
+    #[serde(default)]
+    pub interval_coverage: Option<f64>,
     /// Held-out systems behind `transfer_error`: the degrees of freedom of its interval.
     #[serde(default)]
     pub transfer_error_systems: usize,
@@ -422,7 +426,19 @@ fn choose_terms(
         .any(|p| p.x[2] > 0.0 && members.contains(&p.system));
     (0..6)
         .map(|j| {
-            let list = &candidates.0[j];
+            // Without architectures the size terms are 1 for every system: name them for what
+            // they are, a constant.
+            let mut list: Vec<Term> = Vec::new();
+            for &term in &candidates.0[j] {
+                let term = match (prepared.basis, term) {
+                    (Basis::LengthOnly, Term::Weights | Term::Layers) => Term::Constant,
+                    _ => term,
+                };
+                if !list.contains(&term) {
+                    list.push(term);
+                }
+            }
+            let list = &list;
             if j % 3 == 2 && !uses_draft {
                 return CoefficientTerms {
                     coefficient: COEFFICIENT_NAMES[j].to_string(),
@@ -720,6 +736,25 @@ pub fn fit_systems(
             ));
         }
     }
+    // Two systems with the same descriptors differ by something the terms do not see
+    // (hardware, engine, a mistyped configuration), and their difference becomes fit error.
+    for (i, a) in summaries.iter().enumerate() {
+        for b in &summaries[i + 1..] {
+            let same = a.descriptors.len() == b.descriptors.len()
+                && a.descriptors
+                    .iter()
+                    .zip(&b.descriptors)
+                    .all(|((ta, va), (tb, vb))| {
+                        ta == tb && (va - vb).abs() <= 0.01 * va.abs().max(vb.abs())
+                    });
+            if same {
+                warnings.push(format!(
+                    "systems {} and {} have the same descriptors, so the fit cannot tell them apart and their differences count as error; check their configurations, or fit systems that differ in size or length",
+                    a.name, b.name
+                ));
+            }
+        }
+    }
     for c in &terms {
         for (term, reason) in &c.dropped {
             if *reason == DropReason::NotSeparable && term.depends_on_length() {
@@ -786,6 +821,7 @@ pub fn fit_systems(
         mape_percent: if saturated == 0 { mape } else { None },
         max_ape_percent: if saturated == 0 { max } else { None },
         transfer_error_systems: held_out.as_ref().map_or(0, Vec::len),
+        interval_coverage: held_out.as_deref().and_then(pooled_coverage),
         leave_one_system_out: held_out,
         transfer_error,
         warnings,
@@ -947,6 +983,16 @@ pub(crate) fn length_outside(value: f64, fitted: &[f64]) -> Option<(f64, f64, f6
     let high = fitted.iter().copied().fold(0.0, f64::max);
     let outside = (value / high).log2().max((low / value).log2());
     (outside > (1.05_f64).log2()).then_some((outside, low, high))
+}
+
+/// Share of all held-out points inside their intervals, or `None` when no system has one.
+pub fn pooled_coverage(held_out: &[HeldOut]) -> Option<f64> {
+    let covered: Vec<(f64, usize)> = held_out
+        .iter()
+        .filter_map(|h| h.interval_coverage.map(|c| (c, h.points)))
+        .collect();
+    let points: usize = covered.iter().map(|(_, n)| n).sum();
+    (points > 0).then(|| covered.iter().map(|(c, n)| c * *n as f64).sum::<f64>() / points as f64)
 }
 
 /// RMS of the held-out C1 and C2 errors, each scaled back to distance 0 by `1 + e`.
