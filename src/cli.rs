@@ -1103,10 +1103,21 @@ fn run_scaling_fit(
             .iter()
             .any(|s| s.system.as_deref() == Some(description.name.as_str()))
         {
+            let excluded = !args.settings.exclude.is_empty();
             bail!(
-                "{}: system `{}` matches none of the files read\n\nhint: check its `files` globs (relative to the manifest's directory) or pass its files or folder as inputs",
+                "{}: system `{}` has no series to fit: its globs match none of the files read{}\n\nhint: check its `files` globs (relative to the manifest's directory) or pass its files or folder as inputs{}",
                 description.source.display(),
-                description.name
+                description.name,
+                if excluded {
+                    ", or --exclude named all of its series"
+                } else {
+                    ""
+                },
+                if excluded {
+                    "; to leave a whole system out, remove its [[system]] table"
+                } else {
+                    ""
+                }
             );
         }
     }
