@@ -1128,6 +1128,7 @@ fn run_scaling_fit(
         );
     }
     let mut inputs = Vec::with_capacity(systems.len());
+    let mut notes = Vec::new();
     for description in systems {
         let mut members: Vec<Series> = series
             .iter()
@@ -1139,6 +1140,13 @@ fn run_scaling_fit(
                 .partial_cmp(&(b.spec.alpha(), b.spec.k(), &b.label))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
+        if !description.overridden.is_empty() {
+            notes.push(format!(
+                "system {}: the manifest's numbers replace values of its config ({}); remove them to use the config as it is",
+                description.name,
+                description.overridden.join(", ")
+            ));
+        }
         inputs.push(SystemInput {
             name: description.name,
             verifier: description.verifier,
@@ -1152,7 +1160,9 @@ fn run_scaling_fit(
         1 => "fitting 1 system as a function of its lengths".to_string(),
         n => format!("fitting {n} systems together"),
     });
-    let model = fit_systems(&inputs, terms, options, args.leave_one_system_out)?;
+    let mut model = fit_systems(&inputs, terms, options, args.leave_one_system_out)?;
+    notes.append(&mut model.warnings);
+    model.warnings = notes;
 
     let mut stdout = std::io::stdout().lock();
     if args.json {

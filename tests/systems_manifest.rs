@@ -277,3 +277,22 @@ fn globs_match_through_a_linked_folder() {
     assert_eq!(status, 2, "{stderr}");
     assert!(stderr.contains("no manifest entry matches"), "{stderr}");
 }
+
+#[test]
+fn stated_numbers_that_replace_the_config_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_config(dir.path(), "qwen3-8b");
+    let manifest = dir.path().join("speclat.toml");
+    let text = "[[system]]\nname = \"s\"\nfiles = \"*.json\"\nconfig = \"configs/qwen3-8b.json\"\nhidden_size = 5120\nlayers = 36\n";
+    std::fs::write(&manifest, text).unwrap();
+    let systems = load_systems(&manifest).unwrap();
+    // `layers` repeats the config's value and is no replacement.
+    assert_eq!(
+        systems[0].overridden,
+        vec!["hidden_size: 4096 -> 5120".to_string()]
+    );
+    assert_eq!(
+        systems[0].verifier.as_ref().unwrap().hidden_size,
+        Some(5120)
+    );
+}

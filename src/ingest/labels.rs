@@ -774,9 +774,12 @@ impl Manifest {
             })
         };
 
+        let mut overridden = Vec::new();
         let verifier = match &system.config {
             Some(config) => {
-                let verifier = read(config)?.with_overrides(&system.stated);
+                let from_config = read(config)?;
+                overridden = from_config.differences(&system.stated);
+                let verifier = from_config.with_overrides(&system.stated);
                 verifier.check_shape().map_err(|problem| {
                     shape_error(&self.path, system.line, problem, Some(config))
                 })?;
@@ -803,6 +806,7 @@ impl Manifest {
             prompt_tokens: system.prompt_tokens,
             output_tokens: system.output_tokens,
             source: self.path.clone(),
+            overridden,
         })
     }
 }

@@ -312,6 +312,56 @@ impl Architecture {
         }
     }
 
+    /// Lists the fields that `overrides` sets to a value different from this architecture's,
+    /// as `name: old -> new`.
+    pub fn differences(&self, overrides: &Architecture) -> Vec<String> {
+        let fields: [(&str, Option<u64>, Option<u64>); 12] = [
+            ("hidden_size", self.hidden_size, overrides.hidden_size),
+            ("layers", self.layers, overrides.layers),
+            (
+                "attention_heads",
+                self.attention_heads,
+                overrides.attention_heads,
+            ),
+            ("kv_heads", self.kv_heads, overrides.kv_heads),
+            ("head_dim", self.head_dim, overrides.head_dim),
+            (
+                "intermediate_size",
+                self.intermediate_size,
+                overrides.intermediate_size,
+            ),
+            ("vocab_size", self.vocab_size, overrides.vocab_size),
+            ("experts_total", self.experts_total, overrides.experts_total),
+            (
+                "experts_per_token",
+                self.experts_per_token,
+                overrides.experts_per_token,
+            ),
+            (
+                "expert_intermediate_size",
+                self.expert_intermediate_size,
+                overrides.expert_intermediate_size,
+            ),
+            (
+                "shared_experts",
+                self.shared_experts,
+                overrides.shared_experts,
+            ),
+            (
+                "shared_expert_intermediate_size",
+                self.shared_expert_intermediate_size,
+                overrides.shared_expert_intermediate_size,
+            ),
+        ];
+        fields
+            .into_iter()
+            .filter_map(|(name, old, new)| match (old, new) {
+                (Some(old), Some(new)) if old != new => Some(format!("{name}: {old} -> {new}")),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Returns whether the architecture states nothing: no shape and no `params`.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
@@ -682,6 +732,9 @@ pub struct SystemDescription {
     pub output_tokens: Option<f64>,
     /// The manifest that describes the system, for messages.
     pub source: PathBuf,
+    /// Values stated in the manifest that replaced different values of the `config`, one
+    /// sentence each, for warnings.
+    pub overridden: Vec<String>,
 }
 
 /// Reads at most [`MAX_CONFIG_BYTES`] from `path`.
