@@ -84,11 +84,7 @@ impl FitPoint {
     #[inline]
     pub fn predict(&self, c: &[f64; 6]) -> Option<f64> {
         let (c1, c2) = self.costs(c);
-        if let Some(concurrency) = self.closed_loop_concurrency {
-            return Some(c1 + concurrency * c2);
-        }
-        let headroom = 1.0 - self.rate_per_s * c2;
-        (headroom > MIN_HEADROOM).then(|| c1 / headroom)
+        latency_from_costs(c1, c2, self.rate_per_s, self.closed_loop_concurrency)
     }
 
     /// Signed relative error of the prediction, `L_pred / L - 1`.
@@ -104,6 +100,22 @@ impl FitPoint {
         let residual = super::solver::Residual::residual_into(self, c, gamma, &mut gradient)?;
         Some((residual, gradient))
     }
+}
+
+/// Predicts mean latency from C1 and C2: `C1 + B C2` at a closed-loop concurrency `B`,
+/// otherwise `C1 / (1 - rate C2)`, and `None` at or past saturation.
+#[inline]
+pub fn latency_from_costs(
+    c1: f64,
+    c2: f64,
+    rate_per_s: f64,
+    closed_loop_concurrency: Option<f64>,
+) -> Option<f64> {
+    if let Some(concurrency) = closed_loop_concurrency {
+        return Some(c1 + concurrency * c2);
+    }
+    let headroom = 1.0 - rate_per_s * c2;
+    (headroom > MIN_HEADROOM).then(|| c1 / headroom)
 }
 
 /// Computes the residual of one point with costs `c1` and `c2` and its derivatives with respect

@@ -651,30 +651,15 @@ impl Described {
             .ok()?
             .costs(spec, self.output_tokens)
             .ok()?;
-        let u = self.uncertainty(spec);
-        let scale = |relative: f64, sign: f64| (1.0 + sign * self.z * relative).max(0.0);
-        let (c1_low, c1_high) = (
-            costs.c1_s * scale(u.c1_relative, -1.0),
-            costs.c1_s * scale(u.c1_relative, 1.0),
-        );
-        let (c2_low, c2_high) = (
-            costs.c2_s * scale(u.c2_relative, -1.0),
-            costs.c2_s * scale(u.c2_relative, 1.0),
-        );
-        match (rate_per_s, concurrency) {
-            (_, Some(n)) => Some((c1_low + n * c2_low, Some(c1_high + n * c2_high))),
-            (Some(rate), None) => {
-                let low_headroom = 1.0 - rate * c2_low;
-                if low_headroom <= 0.0 {
-                    return None;
-                }
-                let high_headroom = 1.0 - rate * c2_high;
-                Some((
-                    c1_low / low_headroom,
-                    (high_headroom > 0.0).then(|| c1_high / high_headroom),
-                ))
-            }
-            (None, None) => None,
+        if rate_per_s.is_none() && concurrency.is_none() {
+            return None;
         }
+        let u = self.uncertainty(spec);
+        super::fit::latency_bounds(
+            (costs.c1_s, costs.c2_s),
+            (self.z * u.c1_relative, self.z * u.c2_relative),
+            rate_per_s.unwrap_or(0.0),
+            concurrency,
+        )
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::architecture::Architecture;
 use super::terms::{Basis, CoefficientTerms, DropReason, Shape, Term, TermSet, select_terms};
-use crate::fit::problem::{FitPoint, residual_parts};
+use crate::fit::problem::{FitPoint, latency_from_costs, residual_parts};
 use crate::fit::solver::{MAX_PARAMETERS, Residual, make_feasible_general, solve_general};
 use crate::fit::{Exclusion, FitError, FitOptions};
 use crate::ingest::Series;
@@ -123,16 +123,25 @@ impl ScaledPoint {
 
     fn predict(&self, theta: &[f64]) -> Option<f64> {
         let (c1, c2) = self.costs(theta);
-        predict_from_costs(c1, c2, self.rate_per_s, self.closed_loop_concurrency)
+        latency_from_costs(c1, c2, self.rate_per_s, self.closed_loop_concurrency)
     }
 }
 
-fn predict_from_costs(c1: f64, c2: f64, rate: f64, closed: Option<f64>) -> Option<f64> {
-    if let Some(n) = closed {
-        return Some(c1 + n * c2);
-    }
-    let headroom = 1.0 - rate * c2;
-    (headroom > crate::fit::problem::MIN_HEADROOM).then(|| c1 / headroom)
+/// Computes the ends of a latency interval from C1 and C2 and their relative half-widths:
+/// `(low, high)`, with `high = None` when the upper costs reach saturation, and `None` when
+/// even the lower costs do.
+pub(crate) fn latency_bounds(
+    costs: (f64, f64),
+    half_widths: (f64, f64),
+    rate_per_s: f64,
+    closed_loop_concurrency: Option<f64>,
+) -> Option<(f64, Option<f64>)> {
+    let at = |sign: f64| {
+        let c1 = costs.0 * (1.0 + sign * half_widths.0).max(0.0);
+        let c2 = costs.1 * (1.0 + sign * half_widths.1).max(0.0);
+        latency_from_costs(c1, c2, rate_per_s, closed_loop_concurrency)
+    };
+    Some((at(-1.0)?, at(1.0)))
 }
 
 impl Residual for ScaledPoint {
@@ -946,20 +955,21 @@ fn covers(point: &ScaledPoint, solved: &Solved, transfer: [f64; 2]) -> bool {
         };
         Z_95 * statistical.hypot(transfer)
     };
-    let (s1, s2) = (
+    let half_widths = (
         spread(&point.a, c1, transfer[0]),
         spread(&point.b, c2, transfer[1]),
     );
-    let bounds = |sign: f64| {
-        let c1 = c1 * (1.0 + sign * s1).max(0.0);
-        let c2 = c2 * (1.0 + sign * s2).max(0.0);
-        predict_from_costs(c1, c2, point.rate_per_s, point.closed_loop_concurrency)
-    };
-    let Some(low) = bounds(-1.0) else {
+    let bounds = latency_bounds(
+        (c1, c2),
+        half_widths,
+        point.rate_per_s,
+        point.closed_loop_concurrency,
+    );
+    let Some((low, high)) = bounds else {
         return false;
     };
     // A high end past saturation leaves the interval open above.
-    let high = bounds(1.0).unwrap_or(f64::INFINITY);
+    let high = high.unwrap_or(f64::INFINITY);
     low <= point.latency_s && point.latency_s <= high
 }
 
