@@ -537,13 +537,12 @@ fn range_text(values: &[(Term, f64)], reference: &[Vec<(Term, f64)>]) -> String 
         if term == Term::Constant {
             continue;
         }
-        let seen: Vec<f64> = reference
-            .iter()
-            .filter_map(|r| r.iter().find(|(t, _)| *t == term).map(|(_, v)| *v))
-            .collect();
-        let low = seen.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = seen.iter().copied().fold(0.0, f64::max);
-        if value < low * (1.0 - 1e-9) || value > high * (1.0 + 1e-9) {
+        let Some((low, high)) = super::fit::descriptor_range(term, reference) else {
+            continue;
+        };
+        // The same tolerance as the extrapolation distance, so the two always agree.
+        let tolerance = super::fit::DESCRIPTOR_TOLERANCE;
+        if value < low / tolerance || value > high * tolerance {
             parts.push(format!(
                 "{} {} against {} to {}",
                 term.name(),

@@ -645,23 +645,37 @@ pub fn extrapolation_distance(values: &[(Term, f64)], reference: &[Vec<(Term, f6
         if term == Term::Constant || value.is_nan() || value <= 0.0 {
             continue;
         }
-        let seen: Vec<f64> = reference
-            .iter()
-            .filter_map(|r| r.iter().find(|(t, _)| *t == term).map(|(_, v)| *v))
-            .filter(|v| *v > 0.0)
-            .collect();
-        if seen.is_empty() {
+        let Some((low, high)) = descriptor_range(term, reference) else {
             continue;
-        }
-        let low = seen.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = seen.iter().copied().fold(0.0, f64::max);
+        };
         // Differences below 1% are measurement noise in the mean lengths, not extrapolation.
-        let outside = (value / high).log2().max((low / value).log2());
-        if outside > (1.01_f64).log2() {
+        if let Some(outside) = doublings_outside(value, low, high, DESCRIPTOR_TOLERANCE) {
             worst = worst.max(outside);
         }
     }
     worst
+}
+
+/// Ratio within which a descriptor counts as inside the fitted range.
+pub(crate) const DESCRIPTOR_TOLERANCE: f64 = 1.01;
+
+/// Returns the smallest and largest positive value of `term` among `reference`.
+pub(crate) fn descriptor_range(term: Term, reference: &[Vec<(Term, f64)>]) -> Option<(f64, f64)> {
+    let seen: Vec<f64> = reference
+        .iter()
+        .filter_map(|r| r.iter().find(|(t, _)| *t == term).map(|(_, v)| *v))
+        .filter(|v| *v > 0.0)
+        .collect();
+    let low = seen.iter().copied().reduce(f64::min)?;
+    let high = seen.iter().copied().reduce(f64::max)?;
+    Some((low, high))
+}
+
+/// Returns the doublings by which `value` lies outside `low..high`, or `None` when it lies
+/// within the range widened by the ratio `tolerance`.
+fn doublings_outside(value: f64, low: f64, high: f64, tolerance: f64) -> Option<f64> {
+    let outside = (value / high).log2().max((low / value).log2());
+    (outside > tolerance.log2()).then_some(outside)
 }
 
 /// Descriptor values of a shape, for every term that can be computed.
@@ -991,8 +1005,7 @@ pub(crate) fn length_distance(p: f64, g: f64, reference: &[(f64, f64)]) -> f64 {
 pub(crate) fn length_outside(value: f64, fitted: &[f64]) -> Option<(f64, f64, f64)> {
     let low = fitted.iter().copied().fold(f64::INFINITY, f64::min);
     let high = fitted.iter().copied().fold(0.0, f64::max);
-    let outside = (value / high).log2().max((low / value).log2());
-    (outside > (1.05_f64).log2()).then_some((outside, low, high))
+    doublings_outside(value, low, high, 1.05).map(|outside| (outside, low, high))
 }
 
 /// Share of all held-out points inside their intervals, or `None` when no system has one.
