@@ -724,27 +724,21 @@ fn load_any_model(path: &Path) -> Result<LoadedModel> {
     struct Kind {
         kind: Option<String>,
     }
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("{}: cannot read the model", path.display()))?
-        .len();
-    if size <= speclat::fit::MAX_MODEL_FILE_BYTES
-        && let Ok(bytes) = std::fs::read(path)
-    {
-        let tagged = match serde_json::from_slice::<Kind>(&bytes) {
-            Ok(Kind { kind }) => kind.as_deref() == Some(SCALING_KIND),
-            // A damaged file: its first lines still show which kind it was meant to be.
-            Err(_) => {
-                let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-                head.contains(&format!("\"kind\": \"{SCALING_KIND}\""))
-            }
-        };
-        if tagged {
-            return Ok(LoadedModel::Scaling(Box::new(
-                ScalingModel::from_json_bytes(path, &bytes)?,
-            )));
+    let bytes = FitReport::read_model_bytes(path)?;
+    let tagged = match serde_json::from_slice::<Kind>(&bytes) {
+        Ok(Kind { kind }) => kind.as_deref() == Some(SCALING_KIND),
+        // A damaged file: its first lines still show which kind it was meant to be.
+        Err(_) => {
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+            head.contains(&format!("\"kind\": \"{SCALING_KIND}\""))
         }
+    };
+    if tagged {
+        return Ok(LoadedModel::Scaling(Box::new(
+            ScalingModel::from_json_bytes(path, &bytes)?,
+        )));
     }
-    Ok(LoadedModel::Single(Box::new(load_model(path)?)))
+    Ok(LoadedModel::Single(Box::new(single_model(path, &bytes)?)))
 }
 
 /// Output settings from the global flags, for standard error.
@@ -1456,14 +1450,14 @@ fn save_report(temporary: tempfile::NamedTempFile, path: &Path, report: &FitRepo
         .with_context(|| format!("{}: cannot write the model", path.display()))
 }
 
-fn load_model(path: &Path) -> Result<FitReport> {
-    match FitReport::load(path) {
+/// Parses a single-system model from the bytes of `path`.
+fn single_model(path: &Path, bytes: &[u8]) -> Result<FitReport> {
+    match FitReport::from_json_bytes(path, bytes) {
         Ok(report) => Ok(report),
         Err(error @ ModelFileError::Syntax { .. }) => {
             // A benchmark file given as a model fails on its first missing field; naming what
             // the file is helps more than that field's name.
-            let head = std::fs::read(path).unwrap_or_default();
-            let head = String::from_utf8_lossy(&head[..head.len().min(64 * 1024)]);
+            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
             if !head.contains("\"speclat_version\"")
                 && head.trim_start().starts_with(['{', '['])
                 && head.len() > 200

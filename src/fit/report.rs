@@ -182,6 +182,12 @@ pub enum ModelFileError {
 impl FitReport {
     /// Reads and checks a model saved by `speclat fit --save`; see [`FitReport::from_json_bytes`].
     pub fn load(path: &Path) -> Result<Self, ModelFileError> {
+        let bytes = Self::read_model_bytes(path)?;
+        Self::from_json_bytes(path, &bytes)
+    }
+
+    /// Reads a saved model file of either kind, refusing one over [`MAX_MODEL_FILE_BYTES`].
+    pub fn read_model_bytes(path: &Path) -> Result<Vec<u8>, ModelFileError> {
         let read_error = |source| ModelFileError::Read {
             path: path.to_path_buf(),
             source,
@@ -193,8 +199,7 @@ impl FitReport {
                 size,
             });
         }
-        let bytes = std::fs::read(path).map_err(read_error)?;
-        Self::from_json_bytes(path, &bytes)
+        std::fs::read(path).map_err(read_error)
     }
 
     /// Parses a saved model and checks every value that `speclat predict` computes with.
