@@ -144,8 +144,8 @@ impl std::fmt::Display for PointSelector {
 
 /// Rejects an `--include` or `--exclude` that names no point, because a mistyped selector
 /// would otherwise leave the fit unchanged without a word.
-pub(crate) fn check_selectors(
-    series: &[Series],
+pub(crate) fn check_selectors<S: std::borrow::Borrow<Series>>(
+    series: &[S],
     options: &SelectionOptions,
 ) -> Result<(), FitError> {
     let flags = [
@@ -154,13 +154,14 @@ pub(crate) fn check_selectors(
     ];
     for (flag, selectors) in flags {
         for selector in selectors {
-            let found = series
-                .iter()
-                .any(|s| (0..s.measurements.len()).any(|i| selector.matches(s, i)));
+            let found = series.iter().any(|s| selector.matches_any(s.borrow()));
             if !found {
                 // Ten labels show the naming scheme without flooding the terminal.
-                let mut labels: Vec<&str> =
-                    series.iter().take(10).map(|s| s.label.as_str()).collect();
+                let mut labels: Vec<&str> = series
+                    .iter()
+                    .take(10)
+                    .map(|s| s.borrow().label.as_str())
+                    .collect();
                 let more = format!("and {} more", series.len().saturating_sub(10));
                 if series.len() > 10 {
                     labels.push(&more);

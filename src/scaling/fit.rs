@@ -699,7 +699,7 @@ pub fn fit_systems(
         });
     }
     // Every selector must name a benchmark of some system.
-    let all: Vec<Series> = systems.iter().flat_map(|s| s.series.clone()).collect();
+    let all: Vec<&Series> = systems.iter().flat_map(|s| &s.series).collect();
     crate::fit::select::check_selectors(&all, &options.selection)
         .map_err(|source| ScalingError::Selectors { source })?;
     let prepared = prepare(systems, options)?;
