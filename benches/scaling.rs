@@ -2,8 +2,8 @@
 //! out in turn, and describing an unmeasured size.
 //!
 //! Run with `cargo bench --bench scaling`. The sweeps are read once, outside the timed part,
-//! from the shared data folder beside the repository; the benchmark is skipped with a message
-//! when they are absent.
+//! from the shared data folder beside the repository. Without them the benchmark is skipped
+//! with a message.
 
 use std::path::{Path, PathBuf};
 

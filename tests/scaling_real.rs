@@ -5,7 +5,7 @@
 //!   configurations: each size is predicted from the other three.
 //! - The DSpark set (vllm-project/speculators, `examples/evaluate/results/qwen3_8_27b_dspark`,
 //!   commits 01d6d4d4 and 8685273f, Apache-2.0): one server, two datasets with different prompt
-//!   and output lengths; each dataset's plain-decoding latency at 1 to 64 requests in flight is
+//!   and output lengths. Each dataset's plain-decoding latency at 1 to 64 requests in flight is
 //!   predicted from a fit on the other.
 
 use std::path::{Path, PathBuf};

@@ -266,7 +266,7 @@ fn held_out(out: &mut String, model: &ScalingModel, held: &[crate::scaling::fit:
 }
 
 /// Formats a count of systems as `1 system` or `N systems`.
-pub fn count_systems(count: usize) -> String {
+fn count_systems(count: usize) -> String {
     if count == 1 {
         "1 system".to_string()
     } else {

@@ -36,7 +36,7 @@
 //! 3. Zero, when neither the shape nor `params` is known.
 //!
 //! [`Architecture::params_source`] names the formula in use. A complete shape is `H`, `L`,
-//! `n_q` and the MLP width (`I`, or `I_e` for a mixture of experts); when `V` is unknown, the
+//! `n_q` and the MLP width (`I`, or `I_e` for a mixture of experts). When `V` is unknown, the
 //! LM head is left out of the streamed count.
 //!
 //! # KV cache

@@ -12,7 +12,7 @@
 //!   ([`super::fit::extrapolation_distance`]).
 //!
 //! The transfer part of the 95% half-width uses Student's t quantile with one degree of freedom
-//! per held-out system, because the transfer error is an RMS of that many errors; with the
+//! per held-out system, because the transfer error is an RMS of that many errors. With the
 //! normal quantile, the held-out Qwen3 sizes fell inside their intervals only 87.7% of the time.
 //!
 //! The growth by one transfer error per doubling is a heuristic, not a law. On the Qwen3 sizes
@@ -26,7 +26,9 @@ use super::architecture::Architecture;
 use super::fit::{ScalingModel, descriptor_values, extrapolation_distance};
 use super::terms::{Basis, Shape, Term};
 use crate::fit::{Accuracy, PointResidual, ResidualAnalysis};
-use crate::fit::{CoefficientEstimate, FitReport, Identifiability, IntervalMethod, StopReason};
+use crate::fit::{
+    CoefficientEstimate, FitReport, Identifiability, IntervalMethod, SolverSettings, StopReason,
+};
 use crate::fit::{FittedModel, PointCounts, SeriesFit, SolverSummary};
 use crate::model::{COEFFICIENT_NAMES, LoadCosts, SpecConfig, StageCoefficients};
 use crate::report::predict::{LatencyInterval, Load, PredictDocument};
@@ -363,41 +365,7 @@ impl ScalingModel {
                 }
             })
             .collect();
-        let max_utilisation = self
-            .systems
-            .iter()
-            .map(|s| s.max_utilisation)
-            .fold(0.0, f64::max);
-        // A named system keeps its own configurations, so that a plan can use its measured
-        // acceptance; otherwise every fitted configuration is carried over.
-        let mut configurations: Vec<(u32, f64)> = self
-            .systems
-            .iter()
-            .filter(|s| fitted_system.is_none_or(|name| s.name == name))
-            .flat_map(|s| s.configurations.iter().copied())
-            .collect();
-        configurations.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-        configurations.dedup_by(|a, b| a.0 == b.0 && (a.1 - b.1).abs() < 1e-9);
-        // Closed-loop systems bound the load by the concurrency they ran.
-        let max_concurrency = self
-            .systems
-            .iter()
-            .filter_map(|s| s.max_concurrency)
-            .reduce(f64::max);
-        let series = configurations
-            .into_iter()
-            .filter_map(|(k, alpha)| {
-                let spec = SpecConfig::new(k, alpha).ok()?;
-                let costs = coefficients?.costs(spec, output_tokens).ok()?;
-                Some(described_series(
-                    spec,
-                    costs,
-                    output_tokens,
-                    max_utilisation,
-                    max_concurrency,
-                ))
-            })
-            .collect();
+        let series = self.carried_series(coefficients, output_tokens, fitted_system);
         let accuracy = Accuracy {
             points: self.points,
             mape_percent: self.mape_percent.unwrap_or(f64::INFINITY),
@@ -406,6 +374,8 @@ impl ScalingModel {
             loso_mape_percent: None,
             loso_max_ape_percent: None,
         };
+        let solver = SolverSettings::default();
+
         FitReport {
             schema_version: crate::fit::FIT_SCHEMA_VERSION,
             speclat_version: self.speclat_version.clone(),
@@ -424,8 +394,8 @@ impl ScalingModel {
                 residual_evaluations: 0,
                 jacobian_evaluations: 0,
                 cost: 0.0,
-                headroom_exponent: 0.5,
-                huber_delta: 0.05,
+                headroom_exponent: solver.gamma,
+                huber_delta: solver.huber_delta,
                 downweighted_points: 0,
                 start: c.to_vec(),
             },
@@ -447,6 +417,53 @@ impl ScalingModel {
             warnings,
         }
     }
+
+    /// Carries the fitted configurations (`k`, `alpha`) over to the described system, with the
+    /// load range the fitted systems covered.
+    fn carried_series(
+        &self,
+        coefficients: Option<StageCoefficients>,
+        output_tokens: f64,
+        fitted_system: Option<&str>,
+    ) -> Vec<SeriesFit> {
+        let max_utilisation = self
+            .systems
+            .iter()
+            .map(|s| s.max_utilisation)
+            .fold(0.0, f64::max);
+        // Closed-loop systems bound the load by the concurrency they ran.
+        let max_concurrency = self
+            .systems
+            .iter()
+            .filter_map(|s| s.max_concurrency)
+            .reduce(f64::max);
+
+        // A named system keeps its own configurations, so that a plan can use its measured
+        // acceptance; otherwise every fitted configuration is carried over.
+        let mut configurations: Vec<(u32, f64)> = self
+            .systems
+            .iter()
+            .filter(|s| fitted_system.is_none_or(|name| s.name == name))
+            .flat_map(|s| s.configurations.iter().copied())
+            .collect();
+        configurations.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        configurations.dedup_by(|a, b| a.0 == b.0 && (a.1 - b.1).abs() < 1e-9);
+
+        configurations
+            .into_iter()
+            .filter_map(|(k, alpha)| {
+                let spec = SpecConfig::new(k, alpha).ok()?;
+                let costs = coefficients?.costs(spec, output_tokens).ok()?;
+                Some(described_series(
+                    spec,
+                    costs,
+                    output_tokens,
+                    max_utilisation,
+                    max_concurrency,
+                ))
+            })
+            .collect()
+    }
 }
 
 /// Carries a configuration measured on the fitted systems to the described one, so that
@@ -460,7 +477,7 @@ fn described_series(
 ) -> SeriesFit {
     let c2 = costs.c2_s;
     let max_used_rate = match max_concurrency {
-        // The rate at which the described system holds that many requests in flight.
+        // The rate at which the described system keeps that many requests in flight.
         Some(n) => n / (costs.c1_s + n * c2),
         None if c2 > 0.0 => max_utilisation / c2,
         None => 0.0,

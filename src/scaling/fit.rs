@@ -39,8 +39,8 @@ pub fn t_95(dof: usize) -> f64 {
     }
 }
 
-/// Factor that turns a transfer error estimated from `systems` held-out systems into its share
-/// of a 95% half-width expressed in units of `Z_95`: the RMS of `n` errors around zero has `n`
+/// Returns the factor that turns a transfer error estimated from `systems` held-out systems into
+/// its share of a 95% half-width, in units of `Z_95`. The RMS of `n` errors around zero has `n`
 /// degrees of freedom, so the quantile is Student's, not the normal one.
 pub(crate) fn transfer_quantile_factor(systems: usize) -> f64 {
     t_95(systems) / Z_95
@@ -1133,17 +1133,20 @@ impl ScalingModel {
                 column: e.column().max(1),
                 message: crate::ingest::checks::json_error_message(&e),
             })?;
+
         if model.schema_version != SCALING_SCHEMA_VERSION {
             return Err(ScalingModelError::SchemaVersion {
                 path: path.to_path_buf(),
                 found: model.schema_version,
             });
         }
+
         let invalid = |location: String, problem: String| ScalingModelError::InvalidValue {
             path: path.to_path_buf(),
             location,
             problem,
         };
+
         for (i, w) in model.weights.iter().enumerate() {
             if !COEFFICIENT_NAMES.contains(&w.coefficient.as_str()) {
                 return Err(invalid(
@@ -1158,6 +1161,7 @@ impl ScalingModel {
                 ));
             }
         }
+
         let n = model.weights.len();
         if model.covariance.len() != n
             || model
@@ -1170,12 +1174,14 @@ impl ScalingModel {
                 format!("expected a {n} x {n} matrix of finite numbers"),
             ));
         }
+
         if model.systems.is_empty() {
             return Err(invalid(
                 "systems".to_string(),
                 "the model lists no fitted system".to_string(),
             ));
         }
+
         for (i, s) in model.systems.iter().enumerate() {
             for (field, value) in [
                 ("prompt_tokens_mean", s.prompt_tokens_mean),
@@ -1189,6 +1195,7 @@ impl ScalingModel {
                 }
             }
         }
+
         if let Some(t) = model.transfer_error
             && t.iter().any(|v| !(v.is_finite() && *v >= 0.0))
         {
@@ -1197,6 +1204,7 @@ impl ScalingModel {
                 "expected two finite non-negative fractions".to_string(),
             ));
         }
+
         Ok(model)
     }
 }
